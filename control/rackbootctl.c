@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rackbootctl: asks a running rackbootd over its control socket.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define DEFAULT_CONTROL "/run/rackboot/rackbootd.sock"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: rackbootctl [--socket PATH] [--json] COMMAND\n"
+		"Commands:\n"
+		"  status   port, address, pool, workers, generation, uptime\n"
+		"  stats    dataplane counters, drops by reason\n"
+		"  reload   re-read the configuration (like SIGHUP)\n"
+		"Options:\n"
+		"  --socket PATH  rackbootd's control socket (default "
+		DEFAULT_CONTROL ")\n"
+		"  --json         print the daemon's JSON answer as it is\n");
+}
+
+/** Send @p cmd, return the parsed answer or NULL with a message printed. */
+static json_t *
+ask(const char *path, const char *cmd)
+{
+	struct sockaddr_un sun;
+	char buf[65536];
+	size_t used = 0;
+	json_error_t jerr;
+	json_t *o;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "rackbootctl: socket path too long\n");
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "rackbootctl: %s: %s (is rackbootd running?)\n",
+			path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (dprintf(fd, "%s\n", cmd) < 0) {
+		fprintf(stderr, "rackbootctl: %s: %s\n", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	while (used < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + used, sizeof(buf) - 1 - used);
+
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	o = json_loads(buf, 0, &jerr);
+	if (o == NULL)
+		fprintf(stderr, "rackbootctl: bad answer from rackbootd: %s\n",
+			jerr.text);
+	return o;
+}
+
+static void
+print_value(const char *key, json_t *v)
+{
+	if (json_is_string(v))
+		printf("%-24s %s\n", key, json_string_value(v));
+	else if (json_is_integer(v))
+		printf("%-24s %lld\n", key, (long long)json_integer_value(v));
+	else if (json_is_boolean(v))
+		printf("%-24s %s\n", key, json_is_true(v) ? "yes" : "no");
+}
+
+static void
+print_human(const char *cmd, json_t *o)
+{
+	const char *key;
+	json_t *v;
+
+	if (strcmp(cmd, "stats") == 0) {
+		json_object_foreach(json_object_get(o, "counters"), key, v)
+			printf("%-28s %lld\n", key,
+			       (long long)json_integer_value(v));
+		printf("%-28s %lld\n", "drops_total",
+		       (long long)json_integer_value(
+			       json_object_get(o, "drops_total")));
+		return;
+	}
+	json_object_foreach(o, key, v)
+		print_value(key, v);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = DEFAULT_CONTROL, *cmd = NULL;
+	int json = 0, i, rc = 0;
+	json_t *o;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strncmp(argv[i], "--socket=", 9) == 0)
+			path = argv[i] + 9;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--help") == 0 ||
+			 strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || cmd) {
+			usage(stderr);
+			return 2;
+		} else {
+			cmd = argv[i];
+		}
+	}
+	if (cmd == NULL || (strcmp(cmd, "status") && strcmp(cmd, "stats") &&
+			    strcmp(cmd, "reload"))) {
+		usage(stderr);
+		return 2;
+	}
+	o = ask(path, cmd);
+	if (o == NULL)
+		return 1;
+	if (json_object_get(o, "error")) {
+		fprintf(stderr, "rackbootctl: %s\n",
+			json_string_value(json_object_get(o, "error")));
+		rc = 1;
+	} else if (json) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+	} else {
+		print_human(cmd, o);
+	}
+	json_decref(o);
+	return rc;
+}

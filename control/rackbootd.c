@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rackbootd: brings up EAL and the boot port, runs the dataplane workers on
+ * every lcore, and a control thread that owns signals, the control socket
+ * and reloads.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <ifaddrs.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "ctlsock.h"
+#include "rackboot/config.h"
+#include "rackboot/dataplane.h"
+#include "rackboot/log.h"
+#include "rackboot/nicshare.h"
+#include "rackboot/port.h"
+
+#define DHCP_SERVER_PORT 67
+#define PXE_BOOT_SERVER_PORT 4011
+#define TFTP_PORT 69
+
+struct daemon {
+	struct rb_config cfg;
+	int argc;
+	char **argv;
+	enum rb_port_kind kind;
+	struct rb_dp *dp;
+	struct rb_held_ports held;
+	int ctl_fd;
+	int sig_fd;
+	int exception_port;
+	uint64_t generation;
+	time_t started;
+	int exit_code;
+};
+
+static const char *const kind_names[] = {
+	[RB_PORT_AF_PACKET] = "af_packet",
+	[RB_PORT_AF_XDP] = "af_xdp",
+	[RB_PORT_DEVICE] = "device",
+	[RB_PORT_PCI] = "pci",
+};
+
+static const char *
+ip_str(uint32_t ip, char *buf)
+{
+	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+/** Whether the kernel has address @p ip on interface @p ifname. */
+static int
+kernel_owns(const char *ifname, uint32_t ip)
+{
+	struct ifaddrs *ifa, *i;
+	int owns = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    strcmp(i->ifa_name, ifname) == 0 &&
+		    ((struct sockaddr_in *)(void *)i->ifa_addr)
+				    ->sin_addr.s_addr == ip)
+			owns = 1;
+	freeifaddrs(ifa);
+	return owns;
+}
+
+/**
+ * Whether rackbootd answers ARP and ping itself: not when a kernel
+ * interface that sees the same frames owns the address, since the kernel
+ * answers then and a second reply would be a duplicate.
+ */
+static int
+answers_arp_icmp(const struct daemon *d, const struct rb_config *c)
+{
+	if (c->responder != RB_RESPOND_AUTO)
+		return c->responder == RB_RESPOND_ON;
+	if (c->exception_tap[0])
+		return 0;
+	if (d->kind == RB_PORT_AF_PACKET)
+		return !kernel_owns(c->port, c->ip);
+	return 1;
+}
+
+/** The default lcore: the last CPU this process may run on. */
+static void
+default_lcores(char *buf, size_t len)
+{
+	cpu_set_t set;
+	int cpu, last = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			if (CPU_ISSET(cpu, &set))
+				last = cpu;
+	snprintf(buf, len, "%d", last);
+}
+
+static json_t *
+counters_json(struct daemon *d)
+{
+	uint64_t v[RB_CTR_MAX], drops = 0;
+	json_t *o = json_object();
+	unsigned int i;
+
+	rb_dp_counters(d->dp, v);
+	for (i = 0; i < RB_CTR_MAX; i++) {
+		json_object_set_new(o, rb_counter_name((enum rb_counter)i),
+				    json_integer((json_int_t)v[i]));
+		if (rb_counter_is_drop((enum rb_counter)i))
+			drops += v[i];
+	}
+	return json_pack("{s:o, s:I}", "counters", o, "drops_total",
+			 (json_int_t)drops);
+}
+
+static json_t *
+status_json(struct daemon *d)
+{
+	const struct rb_config *c = &d->cfg;
+	const struct rb_netif *nif = rb_dp_netif(d->dp);
+	char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTRLEN];
+	char lo[INET_ADDRSTRLEN], hi[INET_ADDRSTRLEN];
+	int answer = answers_arp_icmp(d, c);
+
+	rte_ether_format_addr(mac, sizeof(mac), &nif->mac);
+	return json_pack(
+		"{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:i,"
+		" s:s, s:s, s:I, s:I, s:b}",
+		"version", "0.1.0", "pid", (int)getpid(), "port", c->port,
+		"port_kind", kind_names[d->kind], "mac", mac, "address",
+		ip_str(c->ip, ip), "prefix", (int)c->prefix, "pool_start",
+		ip_str(c->pool_lo, lo), "pool_end", ip_str(c->pool_hi, hi),
+		"lease_seconds", (json_int_t)c->lease_secs, "root", c->root,
+		"workers", (int)rb_dp_workers(d->dp), "arp_icmp_answered_by",
+		answer ? "rackbootd"
+		       : c->exception_tap[0] ? "exception tap" : "kernel",
+		"exception_tap", c->exception_tap, "generation",
+		(json_int_t)d->generation, "uptime_seconds",
+		(json_int_t)(time(NULL) - d->started), "hugepages",
+		rb_eal_have_hugepages());
+}
+
+/** SIGHUP or `rackbootctl reload`: re-read the configuration. */
+static json_t *
+reload(struct daemon *d)
+{
+	struct rb_config next;
+	char err[512], restart[256];
+
+	if (rb_config_load(&next, d->argc, d->argv, err, sizeof(err))) {
+		rb_log(RB_LOG_ERR, "reload_failed",
+		       "%s; generation %llu keeps running", err,
+		       (unsigned long long)d->generation);
+		return json_pack("{s:s, s:I}", "error", err, "generation",
+				 (json_int_t)d->generation);
+	}
+	rb_config_restart_needed(&d->cfg, &next, restart, sizeof(restart));
+	/* take what can change live; the rest waits for a restart */
+	d->cfg.log_json = next.log_json;
+	d->cfg.log_level = next.log_level;
+	d->cfg.idle_sleep_us = next.idle_sleep_us;
+	d->cfg.responder = next.responder;
+	memcpy(d->cfg.root, next.root, sizeof(d->cfg.root));
+	d->cfg.pool_lo = next.pool_lo;
+	d->cfg.pool_hi = next.pool_hi;
+	d->cfg.lease_secs = next.lease_secs;
+	rb_log_setup(d->cfg.log_json, (enum rb_log_level)d->cfg.log_level);
+	rb_dp_tune(d->dp, d->cfg.idle_sleep_us, answers_arp_icmp(d, &d->cfg));
+	d->generation++;
+	if (restart[0])
+		rb_log(RB_LOG_WARN, "reload_partial",
+		       "changed options need a restart: %s", restart);
+	rb_log(RB_LOG_INFO, "reloaded", "configuration generation %llu",
+	       (unsigned long long)d->generation);
+	return json_pack("{s:I, s:s}", "generation", (json_int_t)d->generation,
+			 "restart_needed", restart);
+}
+
+static json_t *
+handle_command(void *ctx, const char *cmd)
+{
+	struct daemon *d = ctx;
+
+	if (strcmp(cmd, "stats") == 0)
+		return counters_json(d);
+	if (strcmp(cmd, "status") == 0)
+		return status_json(d);
+	if (strcmp(cmd, "reload") == 0)
+		return reload(d);
+	return json_pack("{s:s}", "error", "unknown command");
+}
+
+/** The control thread: signals and the control socket, until stopped. */
+static void *
+control_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct epoll_event ev[4];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	ev[0] = (struct epoll_event){.events = EPOLLIN, .data.fd = d->sig_fd};
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->sig_fd, &ev[0]);
+	ev[0] = (struct epoll_event){.events = EPOLLIN, .data.fd = d->ctl_fd};
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->ctl_fd, &ev[0]);
+
+	for (;;) {
+		int n = epoll_wait(ep, ev, 4, -1), i;
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			if (ev[i].data.fd == d->ctl_fd) {
+				rb_ctl_serve(d->ctl_fd, handle_command, d);
+				continue;
+			}
+			if (read(d->sig_fd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				json_decref(reload(d));
+				continue;
+			}
+			rb_log(RB_LOG_INFO, "stopping", "signal %s",
+			       strsignal((int)si.ssi_signo));
+			goto out;
+		}
+	}
+out:
+	close(ep);
+	rb_dp_stop(d->dp);
+	return NULL;
+}
+
+/** Hold in the kernel every UDP port the dataplane serves (af_packet). */
+static int
+hold_ports(struct daemon *d)
+{
+	static const uint16_t fixed[] = {DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT,
+					 TFTP_PORT};
+	char err[256];
+	unsigned int i;
+	int taken = 0, rc;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		rc = rb_ports_hold(&d->held, d->cfg.port, fixed[i], fixed[i],
+				   err, sizeof(err));
+		if (rc < 0)
+			goto fail;
+		taken += rc;
+	}
+	rc = rb_ports_hold(&d->held, d->cfg.port, d->cfg.tftp_port_lo,
+			   d->cfg.tftp_port_hi, err, sizeof(err));
+	if (rc < 0)
+		goto fail;
+	taken += rc;
+	if (taken)
+		rb_log(RB_LOG_WARN, "ports_shared",
+		       "%d of our UDP ports are already bound by another "
+		       "program on this host; it will see those datagrams too",
+		       taken);
+	return 0;
+fail:
+	rb_log(RB_LOG_ERR, "start_failed", "%s", err);
+	return -1;
+}
+
+/** The UDP services; their handlers arrive with the DHCP and TFTP work. */
+static void
+add_services(struct daemon *d, struct rb_dp_conf *dc)
+{
+	static const struct rb_udp_service fixed[] = {
+		{"dhcp", DHCP_SERVER_PORT, DHCP_SERVER_PORT, NULL, NULL},
+		{"pxe-boot-server", PXE_BOOT_SERVER_PORT, PXE_BOOT_SERVER_PORT,
+		 NULL, NULL},
+		{"tftp", TFTP_PORT, TFTP_PORT, NULL, NULL},
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		dc->services[dc->nb_services++] = fixed[i];
+	dc->services[dc->nb_services++] = (struct rb_udp_service){
+		"tftp-transfer", d->cfg.tftp_port_lo, d->cfg.tftp_port_hi,
+		NULL, NULL};
+}
+
+static int
+start_eal(struct daemon *d)
+{
+	struct rb_eal_conf ec;
+	char buf[2048], *argv[RB_EAL_MAX_ARGS];
+	int argc;
+
+	memset(&ec, 0, sizeof(ec));
+	ec.lcores = d->cfg.lcores;
+	ec.memory_mb = d->cfg.memory_mb;
+	ec.pci = d->kind == RB_PORT_PCI ? d->cfg.port : NULL;
+	ec.extra = d->cfg.eal_extra;
+	ec.log_level = d->cfg.log_level == RB_LOG_DEBUG ? "7" : "4";
+	argc = rb_eal_args(&ec, buf, sizeof(buf), argv);
+	if (argc < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "too many EAL arguments");
+		return -1;
+	}
+	if (rte_eal_init(argc, argv) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "EAL: %s",
+		       rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+start_dataplane(struct daemon *d)
+{
+	struct rb_dp_conf dc;
+	uint16_t port, exc;
+	char err[256];
+
+	if (rb_port_open(d->kind, d->cfg.port, rte_lcore_count(), &port, err,
+			 sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "boot port: %s", err);
+		return -1;
+	}
+	memset(&dc, 0, sizeof(dc));
+	dc.port_id = port;
+	dc.exception_port = -1;
+	if (d->cfg.exception_tap[0]) {
+		struct rte_ether_addr mac;
+
+		rte_eth_macaddr_get(port, &mac);
+		if (rb_exception_tap_open(d->cfg.exception_tap, &mac, d->cfg.ip,
+					  d->cfg.prefix, &exc, err,
+					  sizeof(err)) < 0) {
+			rb_log(RB_LOG_ERR, "start_failed", "exception tap: %s",
+			       err);
+			return -1;
+		}
+		dc.exception_port = exc;
+		d->exception_port = exc;
+	}
+	dc.nif.ip = d->cfg.ip;
+	dc.nif.netmask =
+		htonl(d->cfg.prefix ? UINT32_MAX << (32 - d->cfg.prefix) : 0);
+	dc.answer_arp_icmp = answers_arp_icmp(d, &d->cfg);
+	dc.idle_sleep_us = d->cfg.idle_sleep_us;
+	dc.main_lcore_works = 1;
+	add_services(d, &dc);
+	return rb_dp_create(&dc, &d->dp) < 0 ? -1 : 0;
+}
+
+static void
+teardown(struct daemon *d)
+{
+	char rundir[PATH_MAX];
+	uint16_t port;
+
+	rb_dp_destroy(d->dp);
+	RTE_ETH_FOREACH_DEV(port)
+		rte_eth_dev_close(port);
+	/* EAL makes its runtime directory even with --no-shconf and
+	 * --in-memory, and leaves it behind, empty */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	if (rundir[0])
+		rmdir(rundir);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[512], ip[INET_ADDRSTRLEN], lo[INET_ADDRSTRLEN],
+		hi[INET_ADDRSTRLEN];
+	pthread_t control;
+	sigset_t sigs;
+
+	d.argc = argc;
+	d.argv = argv;
+	d.ctl_fd = -1;
+	d.exception_port = -1;
+	if (rb_config_load(&d.cfg, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "rackbootd: %s\n", err);
+		return RB_EXIT_CONFIG;
+	}
+	if (d.cfg.help) {
+		rb_config_usage(stdout);
+		return 0;
+	}
+	if (d.cfg.version) {
+		printf("rackbootd 0.1.0\n");
+		return 0;
+	}
+	if (d.cfg.lcores[0] == '\0')
+		default_lcores(d.cfg.lcores, sizeof(d.cfg.lcores));
+	rb_log_setup(d.cfg.log_json, (enum rb_log_level)d.cfg.log_level);
+	d.kind = rb_port_kind_of(d.cfg.port, d.cfg.port_driver);
+	d.started = time(NULL);
+
+	/* every thread, EAL's included, inherits the mask: the signals
+	 * reach only the control thread's signalfd */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	d.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+
+	d.ctl_fd = rb_ctl_listen(d.cfg.control, err, sizeof(err));
+	if (d.ctl_fd < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
+		return 1;
+	}
+	if (d.kind == RB_PORT_AF_PACKET && hold_ports(&d) < 0) {
+		rb_ctl_close(d.ctl_fd, d.cfg.control);
+		return 1;
+	}
+	if (start_eal(&d) < 0) {
+		rb_ports_release(&d.held);
+		rb_ctl_close(d.ctl_fd, d.cfg.control);
+		return 1;
+	}
+	if (start_dataplane(&d) < 0) {
+		d.exit_code = 1;
+		goto out;
+	}
+	rb_log(RB_LOG_INFO, "started",
+	       "port %s (%s), address %s/%u, pool %s-%s, %u worker(s) on "
+	       "lcores %s, ARP/ping answered by %s, control %s",
+	       d.cfg.port, kind_names[d.kind], ip_str(d.cfg.ip, ip),
+	       d.cfg.prefix, ip_str(d.cfg.pool_lo, lo),
+	       ip_str(d.cfg.pool_hi, hi), rb_dp_workers(d.dp), d.cfg.lcores,
+	       answers_arp_icmp(&d, &d.cfg)
+		       ? "rackbootd"
+		       : d.cfg.exception_tap[0] ? "the exception tap" : "the kernel",
+	       d.cfg.control);
+	if (rte_ctrl_thread_create(&control, "rb-control", NULL, control_main,
+				   &d) != 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "control thread");
+		d.exit_code = 1;
+		goto out;
+	}
+	rb_dp_run(d.dp);
+	pthread_join(control, NULL);
+out:
+	teardown(&d);
+	rb_ports_release(&d.held);
+	rb_ctl_close(d.ctl_fd, d.cfg.control);
+	close(d.sig_fd);
+	rb_log(RB_LOG_INFO, "stopped", "exit status %d", d.exit_code);
+	return d.exit_code;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker: one lcore, one rx/tx queue pair of the boot port, a burst
+ * poll loop in the shape of DPDK's l3fwd.  rx burst -> check each frame ->
+ * answer ARP/ICMP in place or hand UDP to its service -> tx burst.
+ * Nothing here allocates or blocks except the idle sleep.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "worker.h"
+
+/* empty polls before the worker starts sleeping between polls */
+#define IDLE_POLLS_BEFORE_SLEEP 256
+/* tx_burst retries before giving up on the rest of a burst */
+#define TX_RETRIES 4
+
+void
+rb_worker_tx(struct rb_worker *w, struct rte_mbuf *m)
+{
+	if (w->nb_tx == RB_TX_BUF) {
+		/* a handler that queues more than a few bursts: send early */
+		uint16_t n = rte_eth_tx_burst(w->dp->conf.port_id, w->queue,
+					      w->tx, w->nb_tx);
+
+		rb_count(&w->ctr, RB_CTR_tx_frames, n);
+		if (n < w->nb_tx) {
+			rb_count(&w->ctr, RB_CTR_tx_full, w->nb_tx - n);
+			rte_pktmbuf_free_bulk(w->tx + n, w->nb_tx - n);
+		}
+		w->nb_tx = 0;
+	}
+	w->tx[w->nb_tx++] = m;
+}
+
+struct rb_counters *
+rb_worker_counters(struct rb_worker *w)
+{
+	return &w->ctr;
+}
+
+/** Send everything queued on @p port / @p queue; free what does not fit. */
+static uint16_t
+flush(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+      uint16_t *lost)
+{
+	uint16_t sent = 0;
+	int tries = 0;
+
+	while (sent < n && tries++ < TX_RETRIES)
+		sent += rte_eth_tx_burst(port, queue, pkts + sent, n - sent);
+	*lost = n - sent;
+	if (sent < n)
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	return sent;
+}
+
+static void
+flush_all(struct rb_worker *w)
+{
+	const struct rb_dp_conf *c = &w->dp->conf;
+	uint16_t lost;
+
+	if (w->nb_tx) {
+		rb_count(&w->ctr, RB_CTR_tx_frames,
+			 flush(c->port_id, w->queue, w->tx, w->nb_tx, &lost));
+		rb_count(&w->ctr, RB_CTR_tx_full, lost);
+		w->nb_tx = 0;
+	}
+	if (w->nb_exc) {
+		rb_count(&w->ctr, RB_CTR_to_exception,
+			 flush((uint16_t)c->exception_port, w->queue, w->exc,
+			       w->nb_exc, &lost));
+		rb_count(&w->ctr, RB_CTR_exception_full, lost);
+		w->nb_exc = 0;
+	}
+}
+
+/**
+ * A well-formed frame that is not ours to answer: the exception tap gets it
+ * when there is one, otherwise the kernel sees it anyway (af_packet) or
+ * nobody does; either way count why rackbootd did not take it.
+ */
+static void
+not_ours(struct rb_worker *w, struct rte_mbuf *m, enum rb_counter why)
+{
+	if (w->dp->conf.exception_port >= 0) {
+		w->exc[w->nb_exc++] = m;
+		return;
+	}
+	rb_count(&w->ctr, why, 1);
+	rte_pktmbuf_free(m);
+}
+
+static void
+handle_udp(struct rb_worker *w, struct rte_mbuf *m, const struct rb_frame *f)
+{
+	const struct rb_dp_conf *c = &w->dp->conf;
+	unsigned int i;
+
+	for (i = 0; i < c->nb_services; i++) {
+		const struct rb_udp_service *s = &c->services[i];
+
+		if (f->dst_port < s->port_lo || f->dst_port > s->port_hi)
+			continue;
+		if (s->handler == NULL) {
+			rb_count(&w->ctr, RB_CTR_DROP_udp_no_handler, 1);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rb_count(&w->ctr, RB_CTR_udp_delivered, 1);
+		s->handler(s->ctx, w, m, f);
+		return;
+	}
+	not_ours(w, m, RB_CTR_DROP_udp_port_closed);
+}
+
+/** Check one received frame and act on it. */
+static void
+handle_frame(struct rb_worker *w, struct rte_mbuf *m, int answer)
+{
+	const struct rb_netif *nif = &w->dp->conf.nif;
+	struct rb_frame f;
+	enum rb_frame_kind kind;
+	uint32_t len;
+
+	/* one segment always: the pool's buffers hold a whole MTU frame */
+	kind = rb_frame_check(nif, rte_pktmbuf_mtod(m, const uint8_t *),
+			      rte_pktmbuf_data_len(m), &f);
+	switch (kind) {
+	case RB_FRAME_ARP:
+		if (!answer) {
+			not_ours(w, m, RB_CTR_left_to_kernel);
+			return;
+		}
+		rb_arp_reply(nif, rte_pktmbuf_mtod(m, uint8_t *), &f);
+		rb_count(&w->ctr, RB_CTR_arp_replies, 1);
+		rb_worker_tx(w, m);
+		return;
+	case RB_FRAME_ICMP_ECHO:
+		if (!answer) {
+			not_ours(w, m, RB_CTR_left_to_kernel);
+			return;
+		}
+		len = rb_icmp_echo_reply(nif, rte_pktmbuf_mtod(m, uint8_t *),
+					 &f);
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - len));
+		rb_count(&w->ctr, RB_CTR_icmp_echo_replies, 1);
+		rb_worker_tx(w, m);
+		return;
+	case RB_FRAME_UDP:
+		handle_udp(w, m, &f);
+		return;
+	case RB_FRAME_OTHER:
+		not_ours(w, m, (enum rb_counter)f.drop);
+		return;
+	case RB_FRAME_DROP:
+	default:
+		rb_count(&w->ctr, f.drop, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+/** Frames the kernel sent out of the exception tap go to the wire. */
+static uint16_t
+poll_exception(struct rb_worker *w)
+{
+	struct rte_mbuf *pkts[RB_BURST];
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst((uint16_t)w->dp->conf.exception_port, 0, pkts,
+			     RB_BURST);
+	for (i = 0; i < n; i++) {
+		if (rte_pktmbuf_data_len(pkts[i]) <
+		    sizeof(struct rte_ether_hdr)) {
+			rb_count(&w->ctr, RB_CTR_DROP_exception_malformed, 1);
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		rb_count(&w->ctr, RB_CTR_from_exception, 1);
+		rb_worker_tx(w, pkts[i]);
+	}
+	return n;
+}
+
+int
+rb_worker_main(void *arg)
+{
+	struct rb_dp *dp = arg;
+	unsigned int lcore = rte_lcore_id();
+	struct rb_worker *w = NULL;
+	struct rte_mbuf *pkts[RB_BURST];
+	unsigned int i, idle = 0;
+
+	for (i = 0; i < dp->nb_workers; i++)
+		if (dp->workers[i].lcore == lcore)
+			w = &dp->workers[i];
+	if (w == NULL)
+		return 0; /* an lcore that is not a worker */
+
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+		int answer = __atomic_load_n(&dp->answer_arp_icmp,
+					     __ATOMIC_RELAXED);
+		uint16_t n = rte_eth_rx_burst(dp->conf.port_id, w->queue, pkts,
+					      RB_BURST);
+		uint16_t busy = n;
+
+		rb_count(&w->ctr, RB_CTR_rx_frames, n);
+		for (i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
+							       void *));
+			handle_frame(w, pkts[i], answer);
+		}
+		if (dp->conf.exception_port >= 0 && w->queue == 0)
+			busy += poll_exception(w);
+		flush_all(w);
+
+		if (busy) {
+			idle = 0;
+		} else if (++idle > IDLE_POLLS_BEFORE_SLEEP) {
+			unsigned int us = __atomic_load_n(&dp->idle_sleep_us,
+							  __ATOMIC_RELAXED);
+			if (us)
+				rte_delay_us_sleep(us);
+		}
+	}
+	return 0;
+}

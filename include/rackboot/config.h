@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * rackbootd's configuration.  One table of options serves the command line
+ * (`--name value`), the config file (`name = value`, one per line) and
+ * `--help`, so every setting can be given either way and is documented
+ * once.
+ */
+#ifndef RACKBOOT_CONFIG_H
+#define RACKBOOT_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum rb_responder { RB_RESPOND_AUTO, RB_RESPOND_ON, RB_RESPOND_OFF };
+
+struct rb_config {
+	char config_file[PATH_MAX];
+	char port[256];        /**< interface, device string or PCI address */
+	char port_driver[16];  /**< af_packet or af_xdp */
+	char root[PATH_MAX];
+	uint32_t ip;           /**< network order; 0 until set or derived */
+	unsigned int prefix;
+	uint32_t pool_lo, pool_hi; /**< network order; 0 until set or derived */
+	uint32_t lease_secs;
+	char lcores[64];
+	unsigned int memory_mb;
+	char eal_extra[512];
+	char control[PATH_MAX];
+	int log_json;
+	int log_level;         /**< enum rb_log_level */
+	enum rb_responder responder;
+	char exception_tap[IF_NAMESIZE];
+	uint16_t tftp_port_lo, tftp_port_hi;
+	unsigned int idle_sleep_us;
+	int help, version;
+	/* which of the above were given, so derived defaults fill the rest */
+	int ip_set, pool_set;
+};
+
+/** Exit status for a bad option or config file. */
+#define RB_EXIT_CONFIG 2
+
+/** Set @p c to the embedded defaults. */
+void rb_config_defaults(struct rb_config *c);
+
+/**
+ * Apply command-line arguments.
+ *
+ * @param c       the configuration to change
+ * @param argc    as main() got it
+ * @param argv    as main() got it
+ * @param err     "unknown option '--x'" and the like
+ * @param errlen  size of @p err
+ * @return 0, or -1 with @p err set
+ */
+int rb_config_parse_args(struct rb_config *c, int argc, char **argv,
+			 char *err, size_t errlen);
+
+/**
+ * Apply a config file.
+ *
+ * @param c       the configuration to change
+ * @param path    the file
+ * @param err     "FILE:LINE: reason"
+ * @param errlen  size of @p err
+ * @return 0, or -1 with @p err set
+ */
+int rb_config_parse_file(struct rb_config *c, const char *path, char *err,
+			 size_t errlen);
+
+/**
+ * Load the whole configuration: defaults, then the file named by --config
+ * (if any), then the command line on top, then derived values (the port's
+ * address and a DHCP pool in its subnet) and the checks that need them.
+ *
+ * @param c       filled in
+ * @param argc    as main() got it
+ * @param argv    as main() got it
+ * @param err     the reason it failed, naming the file and line or option
+ * @param errlen  size of @p err
+ * @return 0, or -1 with @p err set
+ */
+int rb_config_load(struct rb_config *c, int argc, char **argv, char *err,
+		   size_t errlen);
+
+/**
+ * Fill in what was not given (address from the interface, pool from the
+ * subnet) and check the whole.
+ *
+ * @return 0, or -1 with @p err set
+ */
+int rb_config_finish(struct rb_config *c, char *err, size_t errlen);
+
+/** Print `--help` to @p out. */
+void rb_config_usage(void *out);
+
+/**
+ * Name the options whose values differ between @p a and @p b and that only
+ * take effect after a restart.
+ *
+ * @param a    the running configuration
+ * @param b    the newly read one
+ * @param buf  a comma-separated list, empty when none
+ * @param len  size of @p buf
+ */
+void rb_config_restart_needed(const struct rb_config *a,
+			      const struct rb_config *b, char *buf,
+			      size_t len);
+
+#endif

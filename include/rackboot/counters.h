@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Dataplane counters.
+ *
+ * Every counter, including every drop reason, is named once in the tables
+ * below; workers bump their own cache-line-aligned copy and the control
+ * thread sums the copies when asked.  A counter name is what `rackbootctl
+ * stats` and the metrics print, so names are stable API.
+ */
+#ifndef RACKBOOT_COUNTERS_H
+#define RACKBOOT_COUNTERS_H
+
+#include <stdint.h>
+
+/** Events that are not drops. */
+#define RB_EVENT_COUNTERS(X)                                                   \
+	X(rx_frames, "frames received on the boot port")                        \
+	X(tx_frames, "frames sent on the boot port")                            \
+	X(tx_full, "replies dropped because the boot port's tx queue was full") \
+	X(arp_replies, "ARP requests for our address answered")                 \
+	X(icmp_echo_replies, "ICMP echo requests answered")                     \
+	X(udp_delivered, "UDP datagrams handed to a protocol handler")          \
+	X(left_to_kernel, "frames left to the kernel, which sees them too")     \
+	X(to_exception, "frames forwarded to the exception tap")                \
+	X(from_exception, "frames from the exception tap sent on the boot port") \
+	X(exception_full, "frames lost because the exception path was full")
+
+/**
+ * Why a frame was dropped.  Malformed input and input that is not ours are
+ * both counted: the first means a broken or hostile sender, the second is
+ * normal traffic on a shared segment.
+ */
+#define RB_DROP_REASONS(X)                                                     \
+	X(eth_runt, "frame shorter than an Ethernet header")                    \
+	X(eth_not_for_us, "unicast frame for another MAC address")              \
+	X(eth_own_source, "frame from our own MAC: the kernel's own traffic seen on an af_packet port, or a loop")             \
+	X(eth_type_other, "ethertype not served (IPv6, LLDP, VLAN, ...)")       \
+	X(arp_truncated, "ARP packet shorter than its header")                  \
+	X(arp_bad_format, "ARP not Ethernet/IPv4 or with wrong address lengths") \
+	X(arp_not_for_us, "ARP request or reply not for our address")           \
+	X(ip_truncated, "IPv4 packet shorter than its header")                  \
+	X(ip_bad_version, "IP version is not 4")                                \
+	X(ip_bad_header_len, "IPv4 header length under 20 or past the packet")  \
+	X(ip_bad_total_len, "IPv4 total length inconsistent with the frame")    \
+	X(ip_bad_checksum, "IPv4 header checksum wrong")                        \
+	X(ip_fragment, "IPv4 fragment (nothing we serve fragments)")            \
+	X(ip_bad_source, "IPv4 source is multicast, broadcast or loopback")     \
+	X(ip_not_for_us, "IPv4 packet for another address")                     \
+	X(ip_proto_other, "IP protocol not served (TCP, IGMP, ...)")            \
+	X(icmp_truncated, "ICMP message shorter than its header")               \
+	X(icmp_bad_checksum, "ICMP checksum wrong")                             \
+	X(icmp_type_other, "ICMP type other than echo request")                 \
+	X(icmp_broadcast, "ICMP echo to a broadcast address (not answered)")   \
+	X(udp_truncated, "UDP datagram shorter than its header")                \
+	X(udp_bad_length, "UDP length inconsistent with the IPv4 length")       \
+	X(udp_bad_checksum, "UDP checksum wrong")                               \
+	X(udp_port_closed, "UDP to a port rackbootd does not serve")            \
+	X(udp_no_handler, "UDP to a held port whose protocol is not running")   \
+	X(exception_malformed, "frame from the exception tap too short to send")
+
+enum rb_counter {
+#define RB_X(name, help) RB_CTR_##name,
+	RB_EVENT_COUNTERS(RB_X)
+#undef RB_X
+	RB_CTR_EVENTS_END,
+	RB_CTR_DROP_BASE = RB_CTR_EVENTS_END - 1,
+#define RB_X(name, help) RB_CTR_DROP_##name,
+	RB_DROP_REASONS(RB_X)
+#undef RB_X
+	RB_CTR_MAX
+};
+
+/** A drop reason: 0 means "not dropped", otherwise an RB_CTR_DROP_* value. */
+typedef uint16_t rb_drop_t;
+#define RB_DROP_NONE 0
+
+/** One worker's counters, on cache lines of their own. */
+struct rb_counters {
+	uint64_t v[RB_CTR_MAX];
+} __attribute__((aligned(64)));
+
+/**
+ * Bump a counter.  Only the owning worker writes; the relaxed store keeps a
+ * concurrent reader from seeing a torn value.
+ */
+static inline void
+rb_count(struct rb_counters *c, enum rb_counter id, uint64_t n)
+{
+	__atomic_store_n(&c->v[id], c->v[id] + n, __ATOMIC_RELAXED);
+}
+
+/** Read a counter written by another thread. */
+static inline uint64_t
+rb_counter_read(const struct rb_counters *c, enum rb_counter id)
+{
+	return __atomic_load_n(&c->v[id], __ATOMIC_RELAXED);
+}
+
+/** @return the counter's stable name ("rx_frames", "drop.ip_bad_checksum"). */
+const char *rb_counter_name(enum rb_counter id);
+/** @return a one-line description of the counter. */
+const char *rb_counter_help(enum rb_counter id);
+/** @return whether the counter is a drop reason. */
+static inline int
+rb_counter_is_drop(enum rb_counter id)
+{
+	return id > RB_CTR_DROP_BASE && id < RB_CTR_MAX;
+}
+
+#endif

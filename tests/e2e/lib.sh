@@ -1,0 +1,95 @@
+# Shared by the e2e tests: a lab of their own, rackbootd in it, cleanup on
+# any exit.  Sourced; expects RB_BUILD (the meson build dir) and RB_SRC.
+set -euo pipefail
+
+SKIP=77
+RB_BUILD=${RB_BUILD:?RB_BUILD not set}
+RB_SRC=${RB_SRC:?RB_SRC not set}
+RBD=$RB_BUILD/control/rackbootd
+RBCTL=$RB_BUILD/control/rackbootctl
+LAB=$RB_SRC/scripts/lab
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root for network namespaces"
+	exit $SKIP
+fi
+
+# A lab id per test (and per build dir, so two builds' runs never meet).
+lab_id() {
+	local base=$1 off=0
+	case $RB_BUILD in *san*) off=100 ;; esac
+	echo $((base + off))
+}
+
+WORK=$(mktemp -d /tmp/rbe2e.XXXXXX)
+RBD_PID=
+BG_PIDS=()
+LAB_UP_ID=
+
+cleanup() {
+	local rc=$?
+	local p
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	if [ -n "$RBD_PID" ] && kill -0 "$RBD_PID" 2>/dev/null; then
+		kill "$RBD_PID" 2>/dev/null || true
+		wait "$RBD_PID" 2>/dev/null || true
+	fi
+	[ -n "$LAB_UP_ID" ] && "$LAB" down --id "$LAB_UP_ID"
+	if [ $rc != 0 ] && [ -f "$WORK/rackbootd.log" ]; then
+		echo "--- rackbootd log"; tail -30 "$WORK/rackbootd.log"
+	fi
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+lab_up() {
+	LAB_UP_ID=$1; shift
+	eval "$("$LAB" up --id "$LAB_UP_ID" "$@")"
+}
+
+in_srv() { ip netns exec "$LAB_SRV" "$@"; }
+in_client() { local n=$1; shift; ip netns exec "rb$LAB_ID-c$n" "$@"; }
+
+SOCK=
+# Start rackbootd in the server namespace; wait until it answers.
+rbd_start() {
+	SOCK=$WORK/rackbootd.sock
+	mkdir -p "$WORK/root"
+	# ip netns exec execs rackbootd in place: $! is rackbootd itself
+	ip netns exec "$LAB_SRV" "$RBD" --root "$WORK/root" --control "$SOCK" \
+		"$@" >>"$WORK/rackbootd.log" 2>&1 &
+	RBD_PID=$!
+	local i
+	for i in $(seq 100); do
+		if "$RBCTL" --socket "$SOCK" status >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$RBD_PID" 2>/dev/null || fail "rackbootd exited at start"
+		sleep 0.1
+	done
+	fail "rackbootd did not answer on $SOCK within 10 s"
+}
+
+# Stop rackbootd with a signal; its exit status goes to RBD_RC.
+# (Not in a $(...): only this shell can wait for its child.)
+RBD_RC=
+rbd_stop() {
+	local sig=${1:-TERM}
+	RBD_RC=0
+	kill -"$sig" "$RBD_PID"
+	wait "$RBD_PID" || RBD_RC=$?
+	RBD_PID=
+}
+
+ctl() { "$RBCTL" --socket "$SOCK" "$@"; }
+
+# One counter's value from rackbootctl stats.
+counter() { ctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
+
+# One status field.
+status_field() { ctl status | awk -v k="$1" '$1 == k { print $2 }'; }

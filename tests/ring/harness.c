@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "harness.h"
+
+#define RING_SIZE 4096
+
+int
+rbh_eal_init(void)
+{
+	char prefix[64], lcores[256];
+	char *argv[16];
+	int argc = 0, used, cpu;
+	cpu_set_t set;
+
+	/* two lcores that may float over every CPU we are allowed: the
+	 * test keeps working under taskset or on a one-CPU machine */
+	used = snprintf(lcores, sizeof(lcores), "--lcores=(0-1)@(");
+	sched_getaffinity(0, sizeof(set), &set);
+	for (cpu = 0; cpu < CPU_SETSIZE && used < 240; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			used += snprintf(lcores + used, sizeof(lcores) - used,
+					 "%d,", cpu);
+	lcores[used - 1] = ')';
+	snprintf(prefix, sizeof(prefix), "--file-prefix=rbtest-%d",
+		 (int)getpid());
+	argv[argc++] = "rbtest";
+	argv[argc++] = lcores;
+	argv[argc++] = "--no-huge";
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "-m";
+	argv[argc++] = "128";
+	argv[argc++] = prefix;
+	argv[argc++] = "--log-level=4";
+	argv[argc] = NULL;
+	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
+}
+
+int
+rbh_start(struct rbh *h, struct rb_dp_conf *conf)
+{
+	static int n;
+	char name[32];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	n++;
+	snprintf(name, sizeof(name), "rbh_rx%d", n);
+	h->rx = rte_ring_create(name, RING_SIZE, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "rbh_tx%d", n);
+	h->tx = rte_ring_create(name, RING_SIZE, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "rbh_pool%d", n);
+	h->pool = rte_pktmbuf_pool_create(name, 8191, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (!h->rx || !h->tx || !h->pool)
+		return -1;
+	snprintf(name, sizeof(name), "net_ring_rbh%d", n);
+	rc = rte_eth_from_rings(name, &h->rx, 1, &h->tx, 1, 0);
+	if (rc < 0)
+		return -1;
+	h->port = (uint16_t)rc;
+	conf->port_id = h->port;
+	conf->main_lcore_works = 0;
+	if (rb_dp_create(conf, &h->dp) < 0)
+		return -1;
+	return rb_dp_launch(h->dp);
+}
+
+int
+rbh_inject(struct rbh *h, const uint8_t *frame, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	char *p;
+
+	if (m == NULL)
+		return -1;
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	memcpy(p, frame, len);
+	if (rte_ring_enqueue(h->rx, m) < 0) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int
+rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen, unsigned int timeout_ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+			    rte_get_timer_hz() * timeout_ms / 1000;
+	void *obj;
+
+	while (rte_ring_dequeue(h->tx, &obj) < 0) {
+		if (rte_get_timer_cycles() > deadline)
+			return -1;
+		usleep(100);
+	}
+	{
+		struct rte_mbuf *m = obj;
+		size_t len = rte_pktmbuf_data_len(m);
+
+		if (len > buflen)
+			len = buflen;
+		memcpy(buf, rte_pktmbuf_mtod(m, void *), len);
+		rte_pktmbuf_free(m);
+		return (int)len;
+	}
+}
+
+void
+rbh_settle(struct rbh *h)
+{
+	uint64_t before;
+	int i;
+
+	for (i = 0; i < 2000 && rte_ring_count(h->rx) > 0; i++)
+		usleep(500);
+	/* the last burst may still be in the worker's hands: wait until the
+	 * frame count stops moving */
+	do {
+		before = rbh_counter(h, RB_CTR_rx_frames);
+		usleep(20000);
+	} while (rbh_counter(h, RB_CTR_rx_frames) != before);
+}
+
+uint64_t
+rbh_counter(struct rbh *h, enum rb_counter id)
+{
+	uint64_t v[RB_CTR_MAX];
+
+	rb_dp_counters(h->dp, v);
+	return v[id];
+}
+
+void
+rbh_stop(struct rbh *h)
+{
+	void *obj;
+
+	rb_dp_stop(h->dp);
+	rb_dp_wait(h->dp);
+	rb_dp_destroy(h->dp);
+	rte_eth_dev_close(h->port);
+	while (rte_ring_dequeue(h->tx, &obj) == 0)
+		rte_pktmbuf_free(obj);
+	while (rte_ring_dequeue(h->rx, &obj) == 0)
+		rte_pktmbuf_free(obj);
+	rte_ring_free(h->rx);
+	rte_ring_free(h->tx);
+	rte_mempool_free(h->pool);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Ring harness: the real dataplane, its workers on their own lcore, over a
+ * net_ring port whose other ends the test holds.  No root, no kernel
+ * interface.  EAL starts once per process.
+ */
+#ifndef RB_RING_HARNESS_H
+#define RB_RING_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rackboot/dataplane.h"
+
+struct rte_ring;
+struct rte_mempool;
+
+struct rbh {
+	struct rte_ring *rx;  /**< what the test injects (the port's rx) */
+	struct rte_ring *tx;  /**< what the dataplane sent */
+	struct rte_mempool *pool;
+	struct rb_dp *dp;
+	uint16_t port;
+};
+
+/** Start EAL with a main lcore for the test and one worker lcore. */
+int rbh_eal_init(void);
+
+/**
+ * Create a ring port and a dataplane on it, and launch its worker.
+ *
+ * @param h     filled in
+ * @param conf  the dataplane setup; port_id is set by the harness
+ * @return 0 or -1
+ */
+int rbh_start(struct rbh *h, struct rb_dp_conf *conf);
+
+/** Hand a frame to the dataplane as if it came off the wire. */
+int rbh_inject(struct rbh *h, const uint8_t *frame, size_t len);
+
+/**
+ * Take the next frame the dataplane sent.
+ *
+ * @param h           the harness
+ * @param buf         the frame is copied here
+ * @param buflen      size of @p buf
+ * @param timeout_ms  how long to wait
+ * @return its length, or -1 when none came in time
+ */
+int rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen,
+	     unsigned int timeout_ms);
+
+/**
+ * Wait until the dataplane has taken every injected frame off its rx ring
+ * and finished the burst, so that counters are final.
+ */
+void rbh_settle(struct rbh *h);
+
+/** @return one summed counter of the dataplane. */
+uint64_t rbh_counter(struct rbh *h, enum rb_counter id);
+
+/** Stop the worker and free everything. */
+void rbh_stop(struct rbh *h);
+
+#endif
