@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <ifaddrs.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -576,6 +577,29 @@ derive_pool(struct rb_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/**
+ * The default lcore: the last CPU this process may run on, as seen by the
+ * first call.  That call is main()'s first load, before EAL pins threads:
+ * a reload from the control thread (pinned to EAL's control CPUs) must
+ * find the same default, not a different one.
+ */
+static void
+default_lcores(char *buf, size_t len)
+{
+	static int last = -1;
+	cpu_set_t set;
+	int cpu;
+
+	if (last < 0) {
+		last = 0;
+		if (sched_getaffinity(0, sizeof(set), &set) == 0)
+			for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+				if (CPU_ISSET(cpu, &set))
+					last = cpu;
+	}
+	snprintf(buf, len, "%d", last);
+}
+
 int
 rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 {
@@ -585,6 +609,8 @@ rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 
 	if (c->port[0] == '\0')
 		return fail(err, errlen, "no boot port: give --port IFACE");
+	if (c->lcores[0] == '\0')
+		default_lcores(c->lcores, sizeof(c->lcores));
 	kind = rb_port_kind_of(c->port, c->port_driver);
 	if (!c->ip_set) {
 		if (kind != RB_PORT_AF_PACKET && kind != RB_PORT_AF_XDP)

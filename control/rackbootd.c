@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <ifaddrs.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,20 +96,6 @@ answers_arp_icmp(const struct daemon *d, const struct rb_config *c)
 	if (d->kind == RB_PORT_AF_PACKET)
 		return !kernel_owns(c->port, c->ip);
 	return 1;
-}
-
-/** The default lcore: the last CPU this process may run on. */
-static void
-default_lcores(char *buf, size_t len)
-{
-	cpu_set_t set;
-	int cpu, last = 0;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-			if (CPU_ISSET(cpu, &set))
-				last = cpu;
-	snprintf(buf, len, "%d", last);
 }
 
 static json_t *
@@ -409,8 +394,6 @@ main(int argc, char **argv)
 		printf("rackbootd 0.1.0\n");
 		return 0;
 	}
-	if (d.cfg.lcores[0] == '\0')
-		default_lcores(d.cfg.lcores, sizeof(d.cfg.lcores));
 	rb_log_setup(d.cfg.log_json, (enum rb_log_level)d.cfg.log_level);
 	d.kind = rb_port_kind_of(d.cfg.port, d.cfg.port_driver);
 	d.started = time(NULL);

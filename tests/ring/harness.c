@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,17 @@ rbh_eal_init(void)
 	argv[argc++] = "--log-level=4";
 	argv[argc] = NULL;
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
+}
+
+void
+rbh_eal_fini(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	if (dir[0])
+		rmdir(dir);
 }
 
 int

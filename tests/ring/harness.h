@@ -27,6 +27,9 @@ struct rbh {
 /** Start EAL with a main lcore for the test and one worker lcore. */
 int rbh_eal_init(void);
 
+/** Clean up EAL and remove its runtime directory (once, at the end). */
+void rbh_eal_fini(void);
+
 /**
  * Create a ring port and a dataplane on it, and launch its worker.
  *

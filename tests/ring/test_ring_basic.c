@@ -73,6 +73,7 @@ group_teardown(void **state)
 {
 	(void)state;
 	rbh_stop(&h);
+	rbh_eal_fini();
 	return 0;
 }
 
