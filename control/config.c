@@ -280,6 +280,12 @@ set_exception_tap(struct rb_config *c, const char *v, char *err,
 }
 
 static int
+set_xdp_prog(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	return copy_str(c->xdp_prog, sizeof(c->xdp_prog), v, err, errlen);
+}
+
+static int
 set_tftp_ports(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
 	char buf[32];
@@ -372,6 +378,9 @@ static const struct option_def options[] = {
 	{"exception-tap", "IFNAME", set_exception_tap, 0, 1,
 	 "create kernel tap IFNAME carrying --address and the port's MAC; "
 	 "frames rackbootd does not serve go there (for PCI ports)"},
+	{"xdp-prog", "FILE", set_xdp_prog, 0, 1,
+	 "the XDP program for af_xdp ports (default: rackboot's own, built "
+	 "beside rackbootd or installed)"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
 	 "UDP ports for TFTP transfers (default 61000-61063)"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
@@ -713,6 +722,7 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("eal", strcmp(a->eal_extra, b->eal_extra));
 	CHANGED("control", strcmp(a->control, b->control));
 	CHANGED("exception-tap", strcmp(a->exception_tap, b->exception_tap));
+	CHANGED("xdp-prog", strcmp(a->xdp_prog, b->xdp_prog));
 	CHANGED("tftp-ports", a->tftp_port_lo != b->tftp_port_lo ||
 				      a->tftp_port_hi != b->tftp_port_hi);
 #undef CHANGED

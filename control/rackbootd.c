@@ -29,6 +29,7 @@
 #include "rackboot/log.h"
 #include "rackboot/nicshare.h"
 #include "rackboot/port.h"
+#include "rackboot/xdp.h"
 
 #define DHCP_SERVER_PORT 67
 #define PXE_BOOT_SERVER_PORT 4011
@@ -44,6 +45,11 @@ struct daemon {
 	int ctl_fd;
 	int sig_fd;
 	int exception_port;
+	/* the UDP ports served: held in the kernel, dispatched by the
+	 * workers, redirected by the XDP program */
+	unsigned int nb_services;
+	struct rb_udp_service services[RB_DP_MAX_SERVICES];
+	char xdp_prog[PATH_MAX];
 	uint64_t generation;
 	time_t started;
 	int exit_code;
@@ -93,7 +99,7 @@ answers_arp_icmp(const struct daemon *d, const struct rb_config *c)
 		return c->responder == RB_RESPOND_ON;
 	if (c->exception_tap[0])
 		return 0;
-	if (d->kind == RB_PORT_AF_PACKET)
+	if (d->kind == RB_PORT_AF_PACKET || d->kind == RB_PORT_AF_XDP)
 		return !kernel_owns(c->port, c->ip);
 	return 1;
 }
@@ -143,6 +149,8 @@ status_json(struct daemon *d)
 		rb_eal_have_hugepages());
 }
 
+static int configure_xdp(struct daemon *d);
+
 /** SIGHUP or `rackbootctl reload`: re-read the configuration. */
 static json_t *
 reload(struct daemon *d)
@@ -169,6 +177,8 @@ reload(struct daemon *d)
 	d->cfg.lease_secs = next.lease_secs;
 	rb_log_setup(d->cfg.log_json, (enum rb_log_level)d->cfg.log_level);
 	rb_dp_tune(d->dp, d->cfg.idle_sleep_us, answers_arp_icmp(d, &d->cfg));
+	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
+		return json_pack("{s:s}", "error", "XDP program settings");
 	d->generation++;
 	if (restart[0])
 		rb_log(RB_LOG_WARN, "reload_partial",
@@ -235,42 +245,9 @@ out:
 	return NULL;
 }
 
-/** Hold in the kernel every UDP port the dataplane serves (af_packet). */
-static int
-hold_ports(struct daemon *d)
-{
-	static const uint16_t fixed[] = {DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT,
-					 TFTP_PORT};
-	char err[256];
-	unsigned int i;
-	int taken = 0, rc;
-
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		rc = rb_ports_hold(&d->held, d->cfg.port, fixed[i], fixed[i],
-				   err, sizeof(err));
-		if (rc < 0)
-			goto fail;
-		taken += rc;
-	}
-	rc = rb_ports_hold(&d->held, d->cfg.port, d->cfg.tftp_port_lo,
-			   d->cfg.tftp_port_hi, err, sizeof(err));
-	if (rc < 0)
-		goto fail;
-	taken += rc;
-	if (taken)
-		rb_log(RB_LOG_WARN, "ports_shared",
-		       "%d of our UDP ports are already bound by another "
-		       "program on this host; it will see those datagrams too",
-		       taken);
-	return 0;
-fail:
-	rb_log(RB_LOG_ERR, "start_failed", "%s", err);
-	return -1;
-}
-
 /** The UDP services; their handlers arrive with the DHCP and TFTP work. */
 static void
-add_services(struct daemon *d, struct rb_dp_conf *dc)
+define_services(struct daemon *d)
 {
 	static const struct rb_udp_service fixed[] = {
 		{"dhcp", DHCP_SERVER_PORT, DHCP_SERVER_PORT, NULL, NULL},
@@ -280,11 +257,101 @@ add_services(struct daemon *d, struct rb_dp_conf *dc)
 	};
 	unsigned int i;
 
+	d->nb_services = 0;
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		dc->services[dc->nb_services++] = fixed[i];
-	dc->services[dc->nb_services++] = (struct rb_udp_service){
+		d->services[d->nb_services++] = fixed[i];
+	d->services[d->nb_services++] = (struct rb_udp_service){
 		"tftp-transfer", d->cfg.tftp_port_lo, d->cfg.tftp_port_hi,
 		NULL, NULL};
+}
+
+/**
+ * Hold in the kernel every UDP port the dataplane serves, so the kernel,
+ * which sees the frames too (af_packet, or af_xdp before its program is
+ * set up), never answers them with ICMP port unreachable.
+ */
+static int
+hold_ports(struct daemon *d)
+{
+	char err[256];
+	unsigned int i;
+	int taken = 0, rc;
+
+	for (i = 0; i < d->nb_services; i++) {
+		rc = rb_ports_hold(&d->held, d->cfg.port,
+				   d->services[i].port_lo,
+				   d->services[i].port_hi, err, sizeof(err));
+		if (rc < 0) {
+			rb_log(RB_LOG_ERR, "start_failed", "%s", err);
+			return -1;
+		}
+		taken += rc;
+	}
+	if (taken)
+		rb_log(RB_LOG_WARN, "ports_shared",
+		       "%d of our UDP ports are already bound by another "
+		       "program on this host; it will see those datagrams too",
+		       taken);
+	return 0;
+}
+
+/** Tell the XDP program of an af_xdp port what to hand rackbootd. */
+static int
+configure_xdp(struct daemon *d)
+{
+	static struct rb_xdp_cfg xc; /* 8 KiB: not on the stack */
+	char err[256];
+	unsigned int i;
+
+	memset(&xc, 0, sizeof(xc));
+	xc.ip = d->cfg.ip;
+	xc.answer_self = (uint32_t)answers_arp_icmp(d, &d->cfg);
+	for (i = 0; i < d->nb_services; i++)
+		rb_xdp_cfg_ports(&xc, d->services[i].port_lo,
+				 d->services[i].port_hi);
+	if (rb_xdp_configure(d->cfg.port, &xc, err, sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "xdp_error", "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * The XDP program to load: --xdp-prog, else the one built beside this
+ * binary (build tree: control/rackbootd, dataplane/rb_xdp.o), else the
+ * installed one.
+ */
+static void
+find_xdp_prog(struct daemon *d)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (d->cfg.xdp_prog[0]) {
+		snprintf(d->xdp_prog, sizeof(d->xdp_prog), "%s",
+			 d->cfg.xdp_prog);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			static const char rel[] = "/../dataplane/rb_xdp.o";
+
+			if ((size_t)(slash - exe) + sizeof(rel) <=
+			    sizeof(d->xdp_prog)) {
+				memcpy(d->xdp_prog, exe, (size_t)(slash - exe));
+				memcpy(d->xdp_prog + (slash - exe), rel,
+				       sizeof(rel));
+				if (access(d->xdp_prog, R_OK) == 0)
+					return;
+			}
+		}
+	}
+	snprintf(d->xdp_prog, sizeof(d->xdp_prog), "%s", RB_XDP_PROG_INSTALLED);
 }
 
 static int
@@ -320,8 +387,8 @@ start_dataplane(struct daemon *d)
 	uint16_t port, exc;
 	char err[256];
 
-	if (rb_port_open(d->kind, d->cfg.port, rte_lcore_count(), &port, err,
-			 sizeof(err)) < 0) {
+	if (rb_port_open(d->kind, d->cfg.port, rte_lcore_count(), d->xdp_prog,
+			 &port, err, sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "boot port: %s", err);
 		return -1;
 	}
@@ -348,8 +415,14 @@ start_dataplane(struct daemon *d)
 	dc.answer_arp_icmp = answers_arp_icmp(d, &d->cfg);
 	dc.idle_sleep_us = d->cfg.idle_sleep_us;
 	dc.main_lcore_works = 1;
-	add_services(d, &dc);
-	return rb_dp_create(&dc, &d->dp) < 0 ? -1 : 0;
+	memcpy(dc.services, d->services, sizeof(dc.services));
+	dc.nb_services = d->nb_services;
+	if (rb_dp_create(&dc, &d->dp) < 0)
+		return -1;
+	/* the PMD attached the XDP program when it set up its queues */
+	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
+		return -1;
+	return 0;
 }
 
 static void
@@ -412,7 +485,10 @@ main(int argc, char **argv)
 		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
 		return 1;
 	}
-	if (d.kind == RB_PORT_AF_PACKET && hold_ports(&d) < 0) {
+	define_services(&d);
+	find_xdp_prog(&d);
+	if ((d.kind == RB_PORT_AF_PACKET || d.kind == RB_PORT_AF_XDP) &&
+	    hold_ports(&d) < 0) {
 		rb_ctl_close(d.ctl_fd, d.cfg.control);
 		return 1;
 	}

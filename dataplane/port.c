@@ -70,7 +70,7 @@ vdev_open(const char *name, const char *args, uint16_t *port_id, char *err,
 
 int
 rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
-	     uint16_t *port_id, char *err, size_t errlen)
+	     const char *xdp_prog, uint16_t *port_id, char *err, size_t errlen)
 {
 	char args[512], name[128];
 	const char *comma;
@@ -91,10 +91,12 @@ rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 			return -ENODEV;
 		}
 		/* busy_budget=0: busy polling gains nothing on a veth and
-		 * fails where the kernel lacks it */
+		 * fails where the kernel lacks it.  Our XDP program leaves
+		 * the kernel everything rackbootd does not serve. */
 		snprintf(args, sizeof(args),
-			 "iface=%s,start_queue=0,queue_count=%u,busy_budget=0",
-			 spec, nb_queues);
+			 "iface=%s,start_queue=0,queue_count=%u,busy_budget=0,"
+			 "xdp_prog=%s",
+			 spec, nb_queues, xdp_prog);
 		return vdev_open("net_af_xdp0", args, port_id, err, errlen);
 	case RB_PORT_DEVICE:
 		comma = strchr(spec, ',');

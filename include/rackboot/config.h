@@ -33,6 +33,7 @@ struct rb_config {
 	int log_level;         /**< enum rb_log_level */
 	enum rb_responder responder;
 	char exception_tap[IF_NAMESIZE];
+	char xdp_prog[PATH_MAX]; /**< empty: next to the binary, or installed */
 	uint16_t tftp_port_lo, tftp_port_hi;
 	unsigned int idle_sleep_us;
 	int help, version;

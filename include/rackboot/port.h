@@ -67,14 +67,15 @@ int rb_eal_have_hugepages(void);
  * @param kind      what rb_port_kind_of() said
  * @param spec      the --port value
  * @param nb_queues rx/tx queue pairs wanted (one per worker)
+ * @param xdp_prog  for af_xdp: the XDP program object to load
  * @param port_id   the new port's id
  * @param err       a reason on failure
  * @param errlen    size of @p err
  * @return 0 or a negative errno
  */
 int rb_port_open(enum rb_port_kind kind, const char *spec,
-		 unsigned int nb_queues, uint16_t *port_id, char *err,
-		 size_t errlen);
+		 unsigned int nb_queues, const char *xdp_prog,
+		 uint16_t *port_id, char *err, size_t errlen);
 
 /**
  * Create the exception tap: a kernel interface named @p ifname that carries
