@@ -50,6 +50,7 @@ struct daemon {
 	unsigned int nb_services;
 	struct rb_udp_service services[RB_DP_MAX_SERVICES];
 	char xdp_prog[PATH_MAX];
+	int hugepages;           /* EAL was started on hugepages */
 	uint64_t generation;
 	time_t started;
 	int exit_code;
@@ -146,7 +147,7 @@ status_json(struct daemon *d)
 		"exception_tap", c->exception_tap, "generation",
 		(json_int_t)d->generation, "uptime_seconds",
 		(json_int_t)(time(NULL) - d->started), "hugepages",
-		rb_eal_have_hugepages());
+		d->hugepages);
 }
 
 static int configure_xdp(struct daemon *d);
@@ -367,6 +368,7 @@ start_eal(struct daemon *d)
 	ec.pci = d->kind == RB_PORT_PCI ? d->cfg.port : NULL;
 	ec.extra = d->cfg.eal_extra;
 	ec.log_level = d->cfg.log_level == RB_LOG_DEBUG ? "7" : "4";
+	ec.hugepages = d->hugepages = rb_eal_have_hugepages(d->cfg.memory_mb);
 	argc = rb_eal_args(&ec, buf, sizeof(buf), argv);
 	if (argc < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "too many EAL arguments");
@@ -503,10 +505,11 @@ main(int argc, char **argv)
 	}
 	rb_log(RB_LOG_INFO, "started",
 	       "port %s (%s), address %s/%u, pool %s-%s, %u worker(s) on "
-	       "lcores %s, ARP/ping answered by %s, control %s",
+	       "lcores %s, %u MiB %s, ARP/ping answered by %s, control %s",
 	       d.cfg.port, kind_names[d.kind], ip_str(d.cfg.ip, ip),
 	       d.cfg.prefix, ip_str(d.cfg.pool_lo, lo),
 	       ip_str(d.cfg.pool_hi, hi), rb_dp_workers(d.dp), d.cfg.lcores,
+	       d.cfg.memory_mb, d.hugepages ? "on hugepages" : "without hugepages",
 	       answers_arp_icmp(&d, &d.cfg)
 		       ? "rackbootd"
 		       : d.cfg.exception_tap[0] ? "the exception tap" : "the kernel",

@@ -12,19 +12,23 @@
 #include "rackboot/port.h"
 
 int
-rb_eal_have_hugepages(void)
+rb_eal_have_hugepages(unsigned int memory_mb)
 {
 	char line[128];
-	long free_pages = 0;
+	long free_pages = 0, page_kb = 0;
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (f == NULL)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "HugePages_Free: %ld", &free_pages) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+		sscanf(line, "Hugepagesize: %ld kB", &page_kb);
+	}
 	fclose(f);
-	return free_pages > 0;
+	/* a few free pages that cannot hold the pool would make EAL fail:
+	 * then --no-huge is the working choice */
+	return free_pages * page_kb >= (long)memory_mb * 1024 &&
+	       free_pages > 0;
 }
 
 /** Append one argument; its string goes into the buffer. */
@@ -54,7 +58,7 @@ rb_eal_args(const struct rb_eal_conf *c, char *buf, size_t buflen,
 	PUSH("rackbootd");
 	PUSH("-l");
 	PUSH(c->lcores);
-	if (rb_eal_have_hugepages()) {
+	if (c->hugepages) {
 		/* hugepage-backed, but no files left behind */
 		PUSH("--in-memory");
 	} else {

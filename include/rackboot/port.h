@@ -41,13 +41,14 @@ struct rb_eal_conf {
 	const char *pci;      /**< allow-listed PCI device, or NULL for --no-pci */
 	const char *extra;    /**< more EAL arguments, space separated, or NULL */
 	const char *log_level; /**< EAL's own log level */
+	int hugepages;        /**< back memory with hugepages (in memory) */
 };
 
 #define RB_EAL_MAX_ARGS 64
 
 /**
- * Build EAL's argument vector: hugepages in memory when the machine has
- * free ones, otherwise --no-huge; a file prefix unique to this process.
+ * Build EAL's argument vector: hugepages in memory (--in-memory) when
+ * asked, otherwise --no-huge; a file prefix unique to this process.
  *
  * @param c        the settings
  * @param buf      storage for the strings
@@ -58,8 +59,11 @@ struct rb_eal_conf {
 int rb_eal_args(const struct rb_eal_conf *c, char *buf, size_t buflen,
 		char **argv);
 
-/** @return whether this machine has free hugepages for EAL. */
-int rb_eal_have_hugepages(void);
+/**
+ * @param memory_mb  the memory EAL will ask for
+ * @return whether this machine's free hugepages hold @p memory_mb
+ */
+int rb_eal_have_hugepages(unsigned int memory_mb);
 
 /**
  * Create and probe the boot port.

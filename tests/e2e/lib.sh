@@ -25,10 +25,13 @@ WORK=$(mktemp -d /tmp/rbe2e.XXXXXX)
 RBD_PID=
 BG_PIDS=()
 LAB_UP_ID=
+# commands a test adds to run at exit, before the lab goes
+CLEANUP_HOOKS=()
 
 cleanup() {
 	local rc=$?
-	local p
+	local p h
+	for h in "${CLEANUP_HOOKS[@]}"; do eval "$h" || true; done
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	if [ -n "$RBD_PID" ] && kill -0 "$RBD_PID" 2>/dev/null; then
 		kill "$RBD_PID" 2>/dev/null || true
