@@ -123,6 +123,14 @@ prefix_mask(unsigned int prefix)
 	return htonl(prefix == 0 ? 0 : UINT32_MAX << (32 - prefix));
 }
 
+/** A setter that copies the value into a string field of the config. */
+#define STRING_SETTER(fn, field)                                               \
+	static int fn(struct rb_config *c, const char *v, char *err,           \
+		      size_t errlen)                                           \
+	{                                                                      \
+		return copy_str(c->field, sizeof(c->field), v, err, errlen);   \
+	}
+
 static int
 set_port(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
@@ -141,11 +149,7 @@ set_port_driver(struct rb_config *c, const char *v, char *err, size_t errlen)
 			errlen);
 }
 
-static int
-set_root(struct rb_config *c, const char *v, char *err, size_t errlen)
-{
-	return copy_str(c->root, sizeof(c->root), v, err, errlen);
-}
+STRING_SETTER(set_root, root)
 
 static int
 set_address(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -220,11 +224,7 @@ set_memory(struct rb_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-set_eal(struct rb_config *c, const char *v, char *err, size_t errlen)
-{
-	return copy_str(c->eal_extra, sizeof(c->eal_extra), v, err, errlen);
-}
+STRING_SETTER(set_eal, eal_extra)
 
 static int
 set_control(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -279,11 +279,7 @@ set_exception_tap(struct rb_config *c, const char *v, char *err,
 			errlen);
 }
 
-static int
-set_xdp_prog(struct rb_config *c, const char *v, char *err, size_t errlen)
-{
-	return copy_str(c->xdp_prog, sizeof(c->xdp_prog), v, err, errlen);
-}
+STRING_SETTER(set_xdp_prog, xdp_prog)
 
 static int
 set_tftp_ports(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -320,12 +316,7 @@ set_idle_sleep(struct rb_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-set_config(struct rb_config *c, const char *v, char *err, size_t errlen)
-{
-	return copy_str(c->config_file, sizeof(c->config_file), v, err,
-			errlen);
-}
+STRING_SETTER(set_config, config_file)
 
 static int
 set_help(struct rb_config *c, const char *v, char *err, size_t errlen)

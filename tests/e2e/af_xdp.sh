@@ -19,13 +19,7 @@ out=$(in_client 1 ping -c 3 -i 0.2 -W 2 "$LAB_SRV_IP") || fail "ping: $out"
 echo "$out" | grep -q " 3 received" || fail "ping: $out"
 echo "$out" | grep -q "DUP!" && fail "duplicate replies: $out"
 echo "kernel http" >"$WORK/root/k.txt"
-ip netns exec "$LAB_SRV" python3 -m http.server --bind "$LAB_SRV_IP" 8080 \
-	--directory "$WORK/root" >"$WORK/http.log" 2>&1 &
-BG_PIDS+=("$!")
-for _ in $(seq 50); do
-	in_srv bash -c "exec 3<>/dev/tcp/$LAB_SRV_IP/8080" 2>/dev/null && break
-	sleep 0.1
-done
+kernel_http_start
 [ "$(in_client 1 curl -sS --max-time 10 "http://$LAB_SRV_IP:8080/k.txt")" = "kernel http" ] ||
 	fail "TCP to the kernel's address did not work beside af_xdp"
 pass "kernel keeps ping and TCP on $LAB_SRV_IP beside the af_xdp port"

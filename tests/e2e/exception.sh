@@ -26,13 +26,7 @@ in_srv ip -4 addr show dev rbexc0 | grep -q "inet $LAB_SRV_IP/24" ||
 
 # The node's kernel serves TCP on the tap's address (HTTP lives here).
 echo "hello through the exception tap" >"$WORK/root/hello.txt"
-ip netns exec "$LAB_SRV" python3 -m http.server --bind "$LAB_SRV_IP" 8080 \
-	--directory "$WORK/root" >"$WORK/http.log" 2>&1 &
-BG_PIDS+=("$!")
-for _ in $(seq 50); do
-	in_srv bash -c "exec 3<>/dev/tcp/$LAB_SRV_IP/8080" 2>/dev/null && break
-	sleep 0.1
-done
+kernel_http_start
 out=$(in_client 1 curl -sS --max-time 10 "http://$LAB_SRV_IP:8080/hello.txt") ||
 	fail "curl through the exception tap: $out"
 [ "$out" = "hello through the exception tap" ] || fail "curl got: $out"

@@ -91,6 +91,20 @@ rbd_stop() {
 
 ctl() { "$RBCTL" --socket "$SOCK" "$@"; }
 
+# A plain HTTP server of the server namespace's kernel (not rackbootd) on
+# $LAB_SRV_IP:8080, serving $WORK/root: proves the kernel keeps TCP.
+kernel_http_start() {
+	ip netns exec "$LAB_SRV" python3 -m http.server --bind "$LAB_SRV_IP" 8080 \
+		--directory "$WORK/root" >"$WORK/http.log" 2>&1 &
+	BG_PIDS+=("$!")
+	local i
+	for i in $(seq 50); do
+		in_srv bash -c "exec 3<>/dev/tcp/$LAB_SRV_IP/8080" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the kernel's HTTP server did not start: $(cat "$WORK/http.log")"
+}
+
 # One counter's value from rackbootctl stats.
 counter() { ctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
