@@ -41,6 +41,18 @@ rb_worker_counters(struct rb_worker *w)
 	return &w->ctr;
 }
 
+uint16_t
+rb_worker_index(const struct rb_worker *w)
+{
+	return w->queue;
+}
+
+const struct rb_netif *
+rb_worker_netif(const struct rb_worker *w)
+{
+	return &w->dp->conf.nif;
+}
+
 /** Send everything queued on @p port / @p queue; free what does not fit. */
 static uint16_t
 flush(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
@@ -217,6 +229,8 @@ rb_worker_main(void *arg)
 		}
 		if (dp->conf.exception_port >= 0 && w->queue == 0)
 			busy += poll_exception(w);
+		for (i = 0; i < dp->conf.nb_pollers; i++)
+			dp->conf.pollers[i].fn(dp->conf.pollers[i].ctx, w);
 		flush_all(w);
 
 		if (busy) {

@@ -24,7 +24,21 @@
 	X(left_to_kernel, "frames left to the kernel, which sees them too")     \
 	X(to_exception, "frames forwarded to the exception tap")                \
 	X(from_exception, "frames from the exception tap sent on the boot port") \
-	X(exception_full, "frames lost because the exception path was full")
+	X(exception_full, "frames lost because the exception path was full")   \
+	X(dhcp_discover, "DHCPDISCOVERs received")                             \
+	X(dhcp_request, "DHCPREQUESTs received")                               \
+	X(dhcp_decline, "DHCPDECLINEs received")                               \
+	X(dhcp_release, "DHCPRELEASEs received")                               \
+	X(dhcp_inform, "DHCPINFORMs received")                                 \
+	X(dhcp_offer, "DHCPOFFERs sent")                                       \
+	X(dhcp_ack, "DHCPACKs sent")                                           \
+	X(dhcp_nak, "DHCPNAKs sent")                                           \
+	X(dhcp_relayed, "requests that came through a relay (giaddr)")         \
+	X(dhcp_pxe_replies, "replies carrying PXE boot information")           \
+	X(dhcp_proxy_replies, "proxyDHCP replies (port 67 and 4011)")          \
+	X(dhcp_uuid_ignored, "option 97 malformed: ignored, the client served") \
+	X(dhcp_acks_pending, "ACKs handed to the journal, not yet durable")    \
+	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")
 
 /**
  * Why a frame was dropped.  Malformed input and input that is not ours are
@@ -57,7 +71,24 @@
 	X(udp_bad_checksum, "UDP checksum wrong")                               \
 	X(udp_port_closed, "UDP to a port rackbootd does not serve")            \
 	X(udp_no_handler, "UDP to a held port whose protocol is not running")   \
-	X(exception_malformed, "frame from the exception tap too short to send")
+	X(exception_malformed, "frame from the exception tap too short to send") \
+	X(dhcp_truncated, "DHCP message shorter than its fixed part and cookie") \
+	X(dhcp_oversized, "DHCP message longer than an Ethernet MTU carries")   \
+	X(dhcp_bad_op, "DHCP message that is not a BOOTREQUEST")               \
+	X(dhcp_bad_hw, "DHCP hardware length wrong for its type or over 16")   \
+	X(dhcp_bad_cookie, "DHCP magic cookie wrong")                           \
+	X(dhcp_bad_option, "DHCP option running past the end of its area")     \
+	X(dhcp_bad_overload, "DHCP option 52 invalid or inside file/sname")    \
+	X(dhcp_option_overflow, "DHCP option repeated past the room to join it") \
+	X(dhcp_no_msg_type, "BOOTP or DHCP without a valid option 53")         \
+	X(dhcp_bad_msg_type, "DHCP message type a server does not take")       \
+	X(dhcp_bad_request, "DHCPREQUEST/DECLINE/RELEASE missing what it needs") \
+	X(dhcp_other_server, "DHCPREQUEST choosing another server")            \
+	X(dhcp_no_pool, "no pool for the client's subnet (giaddr or local)")   \
+	X(dhcp_pool_exhausted, "no free address in the pool")                   \
+	X(dhcp_unknown_client, "INIT-REBOOT from a client we hold no lease for") \
+	X(dhcp_not_pxe, "proxyDHCP ignores clients that are not PXE")          \
+	X(dhcp_journal_full, "ACK dropped: the lease journal could not take it")
 
 enum rb_counter {
 #define RB_X(name, help) RB_CTR_##name,

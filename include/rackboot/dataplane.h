@@ -33,6 +33,15 @@ struct rb_dp;
 typedef void (*rb_udp_handler_t)(void *ctx, struct rb_worker *w,
 				 struct rte_mbuf *m, const struct rb_frame *f);
 
+/**
+ * Called by each worker once per poll loop, after its rx burst: for work
+ * that arrives from elsewhere than the port (ACKs made durable).
+ *
+ * @param ctx  the context registered with the poller
+ * @param w    the calling worker
+ */
+typedef void (*rb_poller_t)(void *ctx, struct rb_worker *w);
+
 /** A UDP port range served by the dataplane. */
 struct rb_udp_service {
 	const char *name;         /**< for logs: "dhcp", "tftp" */
@@ -42,6 +51,7 @@ struct rb_udp_service {
 };
 
 #define RB_DP_MAX_SERVICES 16
+#define RB_DP_MAX_POLLERS 4
 #define RB_DP_MAX_WORKERS 64
 
 /** How a dataplane is set up. */
@@ -65,6 +75,11 @@ struct rb_dp_conf {
 	int main_lcore_works;
 	unsigned int nb_services;
 	struct rb_udp_service services[RB_DP_MAX_SERVICES];
+	unsigned int nb_pollers;
+	struct {
+		rb_poller_t fn;
+		void *ctx;
+	} pollers[RB_DP_MAX_POLLERS];
 };
 
 /**
@@ -137,5 +152,11 @@ void rb_worker_tx(struct rb_worker *w, struct rte_mbuf *m);
 
 /** @return the calling worker's counters, for handlers to bump. */
 struct rb_counters *rb_worker_counters(struct rb_worker *w);
+
+/** @return the worker's index, 0 .. workers - 1. */
+uint16_t rb_worker_index(const struct rb_worker *w);
+
+/** @return our addresses on the boot port. */
+const struct rb_netif *rb_worker_netif(const struct rb_worker *w);
 
 #endif
