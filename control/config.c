@@ -19,6 +19,7 @@
 
 #define DEFAULT_ROOT "/srv/rackboot"
 #define DEFAULT_CONTROL "/run/rackboot/rackbootd.sock"
+#define DEFAULT_LEASES "/var/lib/rackboot/leases"
 
 typedef int (*setter_t)(struct rb_config *c, const char *v, char *err,
 			size_t errlen);
@@ -173,30 +174,183 @@ set_address(struct rb_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/** START,END[,NETMASK][,LEASE]: one more pool (dnsmasq's order). */
 static int
 set_dhcp_range(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
 	char buf[128];
-	char *end, *lease;
+	char *f[4], *save = NULL, *tok;
+	struct rb_range r = {0, 0, 0, 3600};
+	unsigned int n = 0, i = 2;
+	struct in_addr a;
 
 	if (copy_str(buf, sizeof(buf), v, err, errlen))
 		return -1;
-	end = strchr(buf, ',');
-	if (end == NULL)
-		return fail(err, errlen, "expected START,END[,LEASE]");
-	*end++ = '\0';
-	lease = strchr(end, ',');
-	if (lease)
-		*lease++ = '\0';
-	if (parse_ipv4(buf, &c->pool_lo, err, errlen) ||
-	    parse_ipv4(end, &c->pool_hi, err, errlen))
+	for (tok = strtok_r(buf, ",", &save); tok && n < 4;
+	     tok = strtok_r(NULL, ",", &save))
+		f[n++] = tok;
+	if (n < 2 || tok)
+		return fail(err, errlen, "expected START,END[,NETMASK][,LEASE]");
+	if (c->nb_ranges == RB_MAX_RANGES)
+		return fail(err, errlen, "more than %d ranges", RB_MAX_RANGES);
+	if (parse_ipv4(f[0], &r.lo, err, errlen) ||
+	    parse_ipv4(f[1], &r.hi, err, errlen))
 		return -1;
-	if (ntohl(c->pool_lo) > ntohl(c->pool_hi))
+	if (ntohl(r.lo) > ntohl(r.hi))
 		return fail(err, errlen, "range start %s is after its end %s",
-			    buf, end);
-	if (lease && parse_duration(lease, &c->lease_secs, err, errlen))
+			    f[0], f[1]);
+	if (i < n && inet_pton(AF_INET, f[i], &a) == 1) {
+		uint32_t m = ntohl(a.s_addr);
+
+		if (m == 0 || (~m & (~m + 1)) != 0)
+			return fail(err, errlen, "'%s' is not a netmask", f[i]);
+		r.mask = a.s_addr;
+		i++;
+	}
+	if (i < n && parse_duration(f[i++], &r.lease_secs, err, errlen))
 		return -1;
-	c->pool_set = 1;
+	if (i < n)
+		return fail(err, errlen, "expected START,END[,NETMASK][,LEASE]");
+	if (r.mask && (r.lo & r.mask) != (r.hi & r.mask))
+		return fail(err, errlen, "%s and %s are not in one subnet", f[0],
+			    f[1]);
+	c->ranges[c->nb_ranges++] = r;
+	return 0;
+}
+
+/** Parse hex bytes "01:02:ab" (or "01-02-ab") into @p out. */
+static int
+parse_hex_bytes(const char *v, uint8_t *out, unsigned int max,
+		unsigned int *len)
+{
+	unsigned int n = 0;
+
+	while (*v) {
+		unsigned int b;
+		int used;
+
+		if (n == max || sscanf(v, "%2x%n", &b, &used) != 1 || used != 2)
+			return -1;
+		out[n++] = (uint8_t)b;
+		v += used;
+		if (*v == ':' || *v == '-')
+			v++;
+		else if (*v)
+			return -1;
+	}
+	*len = n;
+	return n ? 0 : -1;
+}
+
+/** MAC,IP or id:CLIENT-ID,IP: a fixed address. */
+static int
+set_dhcp_host(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	char buf[160];
+	char *comma;
+	struct rb_dhcp_host h;
+	unsigned int len;
+
+	memset(&h, 0, sizeof(h));
+	if (copy_str(buf, sizeof(buf), v, err, errlen))
+		return -1;
+	comma = strrchr(buf, ',');
+	if (comma == NULL)
+		return fail(err, errlen, "expected MAC,IP or id:CLIENT-ID,IP");
+	*comma = '\0';
+	if (parse_ipv4(comma + 1, &h.ip, err, errlen))
+		return -1;
+	if (strncmp(buf, "id:", 3) == 0) {
+		if (parse_hex_bytes(buf + 3, h.key.data, RB_KEY_MAX, &len))
+			return fail(err, errlen,
+				    "'%s' is not a client identifier in hex",
+				    buf + 3);
+		h.key.len = (uint8_t)len;
+	} else {
+		/* the key a client without option 61 has: type 1 + MAC */
+		if (parse_hex_bytes(buf, h.key.data + 1, 6, &len) || len != 6)
+			return fail(err, errlen, "'%s' is not a MAC address",
+				    buf);
+		h.key.data[0] = 1;
+		h.key.len = 7;
+	}
+	if (c->nb_hosts == RB_MAX_HOSTS)
+		return fail(err, errlen,
+			    "more than %d hosts (use profiles for more)",
+			    RB_MAX_HOSTS);
+	c->hosts[c->nb_hosts++] = h;
+	return 0;
+}
+
+static int
+set_proxy_dhcp(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	c->proxy_dhcp = 1;
+	return 0;
+}
+
+static int
+set_no_dhcp(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	c->dhcp = 0;
+	return 0;
+}
+
+/** CLASS=FILE: the boot file of one firmware class; empty: none. */
+static int
+set_boot_file(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	char cls[32];
+	const char *eq = strchr(v, '=');
+	enum rb_fw fw;
+
+	if (eq == NULL || (size_t)(eq - v) >= sizeof(cls))
+		return fail(err, errlen, "expected CLASS=FILE");
+	memcpy(cls, v, (size_t)(eq - v));
+	cls[eq - v] = '\0';
+	fw = rb_fw_by_name(cls);
+	if (fw == RB_FW_COUNT)
+		return fail(err, errlen,
+			    "'%s' is not a class (bios, efi-ia32, efi-x64, "
+			    "efi-arm32, efi-arm64, http-ia32, http-x64, "
+			    "http-arm32, http-arm64, ipxe)", cls);
+	if (strlen(eq + 1) >= sizeof(c->boot_file[fw]) - 1)
+		return fail(err, errlen, "file name over 126 bytes");
+	if (rb_fw_is_http(fw) && eq[1] && strncmp(eq + 1, "http://", 7) &&
+	    strncmp(eq + 1, "https://", 8))
+		return fail(err, errlen, "class %s needs an http:// URL", cls);
+	/* set, even to empty: a leading marker byte tells "given" apart */
+	c->boot_file[fw][0] = '=';
+	strcpy(c->boot_file[fw] + 1, eq + 1);
+	return 0;
+}
+
+static int
+set_http_url(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+		return fail(err, errlen, "'%s' is not an http:// URL", v);
+	if (strlen(v) + 2 > sizeof(c->http_url))
+		return fail(err, errlen, "URL over %zu bytes",
+			    sizeof(c->http_url) - 2);
+	strcpy(c->http_url, v);
+	/* always a directory: file names are appended */
+	if (c->http_url[strlen(c->http_url) - 1] != '/')
+		strcat(c->http_url, "/");
+	return 0;
+}
+
+static int
+set_lease_sync(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "fsync") == 0)
+		c->lease_sync = RB_SYNC_FSYNC;
+	else if (strcmp(v, "none") == 0)
+		c->lease_sync = RB_SYNC_NONE;
+	else
+		return fail(err, errlen, "'%s' is not fsync or none", v);
 	return 0;
 }
 
@@ -280,6 +434,7 @@ set_exception_tap(struct rb_config *c, const char *v, char *err,
 }
 
 STRING_SETTER(set_xdp_prog, xdp_prog)
+STRING_SETTER(set_lease_file, lease_file)
 
 static int
 set_tftp_ports(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -347,9 +502,26 @@ static const struct option_def options[] = {
 	 "the directory served over TFTP and HTTP (default " DEFAULT_ROOT ")"},
 	{"address", "ADDR[/PREFIX]", set_address, 0, 1,
 	 "rackbootd's address on the boot port (default: the interface's)"},
-	{"dhcp-range", "START,END[,LEASE]", set_dhcp_range, 0, 0,
-	 "the DHCP pool and lease time (default: the upper half of the "
-	 "subnet, 1h)"},
+	{"dhcp-range", "START,END[,NETMASK][,LEASE]", set_dhcp_range, 0, 1,
+	 "a DHCP pool and its lease time; repeat for relayed subnets, which "
+	 "need NETMASK (default: the upper half of our subnet, 1h)"},
+	{"dhcp-host", "MAC,IP|id:CLIENT-ID,IP", set_dhcp_host, 0, 1,
+	 "a fixed address for a MAC or a client identifier (hex); repeat"},
+	{"proxy-dhcp", NULL, set_proxy_dhcp, 0, 1,
+	 "proxyDHCP: another server gives addresses, rackbootd only boot "
+	 "information (ports 67 and 4011)"},
+	{"no-dhcp", NULL, set_no_dhcp, 0, 1, "do not answer DHCP at all"},
+	{"boot-file", "CLASS=FILE", set_boot_file, 0, 1,
+	 "the boot file of a firmware class (bios, efi-x64, efi-arm64, ..., "
+	 "http-x64, ipxe); an empty FILE gives that class none; repeat"},
+	{"http-url", "URL", set_http_url, 0, 1,
+	 "where HTTP boot files and iPXE scripts are (default "
+	 "http://ADDRESS/)"},
+	{"lease-file", "FILE", set_lease_file, 0, 1,
+	 "the lease journal (default " DEFAULT_LEASES ")"},
+	{"lease-sync", "fsync|none", set_lease_sync, 0, 1,
+	 "fsync: an ACK leaves once its lease is on disk (default); none: at "
+	 "once, and a crash may lose the last leases"},
 	{"lcores", "LIST", set_lcores, 0, 1,
 	 "CPUs for the workers, as EAL's -l (default: the last CPU this "
 	 "process may use)"},
@@ -402,7 +574,8 @@ rb_config_defaults(struct rb_config *c)
 	strcpy(c->port_driver, "af_packet");
 	strcpy(c->root, DEFAULT_ROOT);
 	strcpy(c->control, DEFAULT_CONTROL);
-	c->lease_secs = 3600;
+	strcpy(c->lease_file, DEFAULT_LEASES);
+	c->dhcp = 1;
 	c->memory_mb = 256;
 	c->log_level = RB_LOG_INFO;
 	c->responder = RB_RESPOND_AUTO;
@@ -572,8 +745,92 @@ derive_pool(struct rb_config *c, char *err, size_t errlen)
 		lo = net + 1;
 		hi = net + size / 2 - 1;
 	}
-	c->pool_lo = htonl(lo);
-	c->pool_hi = htonl(hi);
+	c->ranges[0] = (struct rb_range){htonl(lo), htonl(hi), 0, 3600};
+	c->nb_ranges = 1;
+	return 0;
+}
+
+/** Default boot files: iPXE for every class, over TFTP or HTTP. */
+static void
+derive_boot_files(struct rb_config *c)
+{
+	static const char *const def[RB_FW_COUNT] = {
+		[RB_FW_BIOS] = "undionly.kpxe",
+		[RB_FW_EFI_IA32] = "ipxe-i386.efi",
+		[RB_FW_EFI_X64] = "ipxe.efi",
+		[RB_FW_EFI_ARM32] = "ipxe-arm32.efi",
+		[RB_FW_EFI_ARM64] = "ipxe-arm64.efi",
+		[RB_FW_HTTP_IA32] = "ipxe-i386.efi",
+		[RB_FW_HTTP_X64] = "ipxe.efi",
+		[RB_FW_HTTP_ARM32] = "ipxe-arm32.efi",
+		[RB_FW_HTTP_ARM64] = "ipxe-arm64.efi",
+		[RB_FW_IPXE] = "boot.ipxe",
+	};
+	unsigned int i;
+
+	if (c->http_url[0] == '\0') {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
+		snprintf(c->http_url, sizeof(c->http_url), "http://%s/", ip);
+	}
+	for (i = 0; i < RB_FW_COUNT; i++) {
+		char *f = c->boot_file[i];
+
+		if (f[0] == '=') /* given: drop the marker */
+			memmove(f, f + 1, strlen(f));
+		else if (rb_fw_is_http((enum rb_fw)i))
+			snprintf(f, RB_BOOTFILE_MAX, "%s%s", c->http_url,
+				 def[i]);
+		else
+			snprintf(f, RB_BOOTFILE_MAX, "%s", def[i]);
+	}
+}
+
+/** Each range's subnet; hosts inside a served subnet; one range a subnet. */
+static int
+check_ranges(struct rb_config *c, char *err, size_t errlen)
+{
+	uint32_t ours = prefix_mask(c->prefix);
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned int i, k;
+
+	for (i = 0; i < c->nb_ranges; i++) {
+		struct rb_range *r = &c->ranges[i];
+
+		inet_ntop(AF_INET, &r->lo, a, sizeof(a));
+		inet_ntop(AF_INET, &r->hi, b, sizeof(b));
+		if (r->mask == 0) {
+			if ((r->lo & ours) != (c->ip & ours) ||
+			    (r->hi & ours) != (c->ip & ours))
+				return fail(err, errlen,
+					    "--dhcp-range %s,%s is outside the "
+					    "subnet of %s/%u: give a NETMASK "
+					    "for a relayed subnet",
+					    a, b,
+					    inet_ntoa(*(struct in_addr *)&c->ip),
+					    c->prefix);
+			r->mask = ours;
+		}
+		for (k = 0; k < i; k++)
+			if ((c->ranges[k].lo & c->ranges[k].mask) ==
+			    (r->lo & r->mask))
+				return fail(err, errlen,
+					    "two --dhcp-range in the subnet of "
+					    "%s: one range a subnet", a);
+	}
+	for (i = 0; i < c->nb_hosts; i++) {
+		for (k = 0; k < c->nb_ranges; k++)
+			if ((c->hosts[i].ip & c->ranges[k].mask) ==
+			    (c->ranges[k].lo & c->ranges[k].mask))
+				break;
+		if (k == c->nb_ranges) {
+			inet_ntop(AF_INET, &c->hosts[i].ip, a, sizeof(a));
+			return fail(err, errlen,
+				    "--dhcp-host %s is outside every served "
+				    "subnet", a);
+		}
+	}
 	return 0;
 }
 
@@ -605,7 +862,6 @@ rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 {
 	enum rb_port_kind kind;
 	struct stat st;
-	uint32_t mask;
 
 	if (c->port[0] == '\0')
 		return fail(err, errlen, "no boot port: give --port IFACE");
@@ -631,16 +887,11 @@ rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 	if (stat(c->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return fail(err, errlen, "root '%s' is not a directory",
 			    c->root);
-	mask = prefix_mask(c->prefix);
-	if (!c->pool_set) {
-		if (derive_pool(c, err, errlen))
-			return -1;
-	} else if ((c->pool_lo & mask) != (c->ip & mask) ||
-		   (c->pool_hi & mask) != (c->ip & mask)) {
-		return fail(err, errlen,
-			    "--dhcp-range is outside the subnet of %s/%u",
-			    inet_ntoa(*(struct in_addr *)&c->ip), c->prefix);
-	}
+	if (c->nb_ranges == 0 && derive_pool(c, err, errlen))
+		return -1;
+	if (check_ranges(c, err, errlen))
+		return -1;
+	derive_boot_files(c);
 	return 0;
 }
 
@@ -714,6 +965,18 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("control", strcmp(a->control, b->control));
 	CHANGED("exception-tap", strcmp(a->exception_tap, b->exception_tap));
 	CHANGED("xdp-prog", strcmp(a->xdp_prog, b->xdp_prog));
+	CHANGED("dhcp-range", a->nb_ranges != b->nb_ranges ||
+				      memcmp(a->ranges, b->ranges,
+					     sizeof(a->ranges[0]) * a->nb_ranges));
+	CHANGED("dhcp-host", a->nb_hosts != b->nb_hosts ||
+				     memcmp(a->hosts, b->hosts,
+					    sizeof(a->hosts[0]) * a->nb_hosts));
+	CHANGED("dhcp", a->dhcp != b->dhcp || a->proxy_dhcp != b->proxy_dhcp);
+	CHANGED("boot-file", memcmp(a->boot_file, b->boot_file,
+				    sizeof(a->boot_file)) ||
+				     strcmp(a->http_url, b->http_url));
+	CHANGED("lease-file", strcmp(a->lease_file, b->lease_file) ||
+				      a->lease_sync != b->lease_sync);
 	CHANGED("tftp-ports", a->tftp_port_lo != b->tftp_port_lo ||
 				      a->tftp_port_hi != b->tftp_port_hi);
 #undef CHANGED

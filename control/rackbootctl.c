@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ usage(FILE *f)
 		"  status   port, address, pool, workers, generation, uptime\n"
 		"  stats    dataplane counters, drops by reason\n"
 		"  reload   re-read the configuration (like SIGHUP)\n"
+		"  leases   the DHCP leases on disk\n"
 		"Options:\n"
 		"  --socket PATH  rackbootd's control socket (default "
 		DEFAULT_CONTROL ")\n"
@@ -93,6 +95,28 @@ print_human(const char *cmd, json_t *o)
 	const char *key;
 	json_t *v;
 
+	if (strcmp(cmd, "leases") == 0) {
+		size_t i;
+
+		printf("%-16s %-18s %-9s %-20s %s\n", "ADDRESS", "MAC", "STATE",
+		       "EXPIRES", "CLIENT-ID");
+		json_array_foreach(json_object_get(o, "leases"), i, v) {
+			time_t t = (time_t)json_integer_value(
+				json_object_get(v, "expires"));
+			char when[32];
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+				 localtime(&t));
+			printf("%-16s %-18s %-9s %-20s %s\n",
+			       json_string_value(json_object_get(v, "ip")),
+			       json_string_value(json_object_get(v, "mac")),
+			       json_string_value(json_object_get(v, "state")),
+			       when,
+			       json_string_value(
+				       json_object_get(v, "client_id")));
+		}
+		return;
+	}
 	if (strcmp(cmd, "stats") == 0) {
 		json_object_foreach(json_object_get(o, "counters"), key, v)
 			printf("%-28s %lld\n", key,
@@ -132,7 +156,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (cmd == NULL || (strcmp(cmd, "status") && strcmp(cmd, "stats") &&
-			    strcmp(cmd, "reload"))) {
+			    strcmp(cmd, "reload") && strcmp(cmd, "leases"))) {
 		usage(stderr);
 		return 2;
 	}

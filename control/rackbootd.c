@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@
 #include "ctlsock.h"
 #include "rackboot/config.h"
 #include "rackboot/dataplane.h"
+#include "rackboot/dhcpd.h"
+#include "rackboot/journal.h"
 #include "rackboot/log.h"
 #include "rackboot/nicshare.h"
 #include "rackboot/port.h"
@@ -41,6 +44,8 @@ struct daemon {
 	char **argv;
 	enum rb_port_kind kind;
 	struct rb_dp *dp;
+	struct rb_dhcpd *dhcpd;
+	struct rb_journal *journal;
 	struct rb_held_ports held;
 	int ctl_fd;
 	int sig_fd;
@@ -133,14 +138,23 @@ status_json(struct daemon *d)
 	int answer = answers_arp_icmp(d, c);
 
 	rte_ether_format_addr(mac, sizeof(mac), &nif->mac);
+	uint32_t now = (uint32_t)time(NULL), bound = 0;
+	unsigned int i;
+
+	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
+		bound += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i),
+				       RB_LEASE_BOUND, now);
 	return json_pack(
-		"{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:I, s:s, s:i,"
-		" s:s, s:s, s:I, s:I, s:b}",
+		"{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s,"
+		" s:I, s:s, s:i, s:s, s:s, s:I, s:I, s:b}",
 		"version", "0.1.0", "pid", (int)getpid(), "port", c->port,
 		"port_kind", kind_names[d->kind], "mac", mac, "address",
-		ip_str(c->ip, ip), "prefix", (int)c->prefix, "pool_start",
-		ip_str(c->pool_lo, lo), "pool_end", ip_str(c->pool_hi, hi),
-		"lease_seconds", (json_int_t)c->lease_secs, "root", c->root,
+		ip_str(c->ip, ip), "prefix", (int)c->prefix, "dhcp",
+		!c->dhcp ? "off" : c->proxy_dhcp ? "proxy" : "server",
+		"pool_start", ip_str(c->ranges[0].lo, lo), "pool_end",
+		ip_str(c->ranges[0].hi, hi), "pools", (json_int_t)c->nb_ranges,
+		"lease_file", c->proxy_dhcp ? "" : c->lease_file,
+		"leases_bound", (json_int_t)bound, "root", c->root,
 		"workers", (int)rb_dp_workers(d->dp), "arp_icmp_answered_by",
 		answer ? "rackbootd"
 		       : c->exception_tap[0] ? "exception tap" : "kernel",
@@ -173,9 +187,6 @@ reload(struct daemon *d)
 	d->cfg.idle_sleep_us = next.idle_sleep_us;
 	d->cfg.responder = next.responder;
 	memcpy(d->cfg.root, next.root, sizeof(d->cfg.root));
-	d->cfg.pool_lo = next.pool_lo;
-	d->cfg.pool_hi = next.pool_hi;
-	d->cfg.lease_secs = next.lease_secs;
 	rb_log_setup(d->cfg.log_json, (enum rb_log_level)d->cfg.log_level);
 	rb_dp_tune(d->dp, d->cfg.idle_sleep_us, answers_arp_icmp(d, &d->cfg));
 	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
@@ -190,11 +201,48 @@ reload(struct daemon *d)
 			 "restart_needed", restart);
 }
 
+static void
+lease_json(void *ctx, const struct rb_journal_rec *r)
+{
+	char ip[INET_ADDRSTRLEN], mac[24], id[RB_KEY_MAX * 3 + 1];
+	json_t *arr = ctx;
+	unsigned int i;
+
+	if (r->expires <= (uint32_t)time(NULL))
+		return;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", r->mac[0],
+		 r->mac[1], r->mac[2], r->mac[3], r->mac[4], r->mac[5]);
+	id[0] = '\0';
+	/* "01:52:54:...": two hex digits, a colon before each but the first */
+	for (i = 0; i < r->key.len && i < RB_KEY_MAX; i++)
+		snprintf(id + (i ? 3 * i - 1 : 0), 4, i ? ":%02x" : "%02x",
+			 r->key.data[i]);
+	json_array_append_new(
+		arr, json_pack("{s:s, s:s, s:s, s:I, s:s}", "ip",
+			       ip_str(r->ip, ip), "mac", mac, "state",
+			       r->type == RB_JREC_DECLINE ? "declined" : "bound",
+			       "expires", (json_int_t)r->expires, "client_id",
+			       id));
+}
+
+/** `rackbootctl leases`: the leases on disk (the journal's mirror). */
+static json_t *
+leases_json(struct daemon *d)
+{
+	json_t *arr = json_array();
+
+	if (d->journal)
+		rb_journal_foreach(d->journal, lease_json, arr);
+	return json_pack("{s:o}", "leases", arr);
+}
+
 static json_t *
 handle_command(void *ctx, const char *cmd)
 {
 	struct daemon *d = ctx;
 
+	if (strcmp(cmd, "leases") == 0)
+		return leases_json(d);
 	if (strcmp(cmd, "stats") == 0)
 		return counters_json(d);
 	if (strcmp(cmd, "status") == 0)
@@ -246,21 +294,26 @@ out:
 	return NULL;
 }
 
-/** The UDP services; their handlers arrive with the DHCP and TFTP work. */
+/**
+ * The UDP services.  DHCP's handler is set once the server exists; TFTP's
+ * arrives with the TFTP work.
+ */
 static void
 define_services(struct daemon *d)
 {
-	static const struct rb_udp_service fixed[] = {
+	static const struct rb_udp_service dhcp[] = {
 		{"dhcp", DHCP_SERVER_PORT, DHCP_SERVER_PORT, NULL, NULL},
 		{"pxe-boot-server", PXE_BOOT_SERVER_PORT, PXE_BOOT_SERVER_PORT,
 		 NULL, NULL},
-		{"tftp", TFTP_PORT, TFTP_PORT, NULL, NULL},
 	};
 	unsigned int i;
 
 	d->nb_services = 0;
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		d->services[d->nb_services++] = fixed[i];
+	for (i = 0; d->cfg.dhcp && i < sizeof(dhcp) / sizeof(dhcp[0]); i++)
+		d->services[d->nb_services++] = dhcp[i];
+	d->services[d->nb_services++] =
+		(struct rb_udp_service){"tftp", TFTP_PORT, TFTP_PORT, NULL,
+					NULL};
 	d->services[d->nb_services++] = (struct rb_udp_service){
 		"tftp-transfer", d->cfg.tftp_port_lo, d->cfg.tftp_port_hi,
 		NULL, NULL};
@@ -382,6 +435,89 @@ start_eal(struct daemon *d)
 	return 0;
 }
 
+/** Make the lease file's directory (0700) when it is missing. */
+static int
+lease_dir(const char *file)
+{
+	char dir[PATH_MAX], *p;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/**
+ * The DHCP server: pools and reservations from the config, leases back
+ * from the journal, then the journal's thread.
+ */
+static int
+start_dhcp(struct daemon *d)
+{
+	static struct rb_dhcp_conf dc; /* boot files and pools: not the stack */
+	const struct rb_config *c = &d->cfg;
+	uint64_t good, cut;
+	unsigned int i;
+	int rc;
+
+	if (!c->dhcp)
+		return 0;
+	memset(&dc, 0, sizeof(dc));
+	dc.server_ip = c->ip;
+	dc.offer_secs = 30;
+	dc.decline_secs = 600;
+	dc.proxy = c->proxy_dhcp;
+	dc.sync = c->lease_sync == RB_SYNC_FSYNC;
+	dc.nb_pools = c->nb_ranges;
+	for (i = 0; i < c->nb_ranges; i++)
+		dc.pools[i] = (struct rb_dhcp_pool_conf){
+			c->ranges[i].lo, c->ranges[i].hi,
+			c->ranges[i].lo & c->ranges[i].mask, c->ranges[i].mask,
+			c->ranges[i].lease_secs};
+	dc.nb_hosts = c->nb_hosts;
+	dc.hosts = c->hosts;
+	memcpy(dc.boot_file, c->boot_file, sizeof(dc.boot_file));
+	if (rb_dhcpd_create(&dc, NULL, &d->dhcpd) < 0)
+		return -1;
+	if (c->proxy_dhcp)
+		return 0; /* no addresses, no leases */
+	rc = lease_dir(c->lease_file);
+	if (rc == 0)
+		rc = rb_journal_replay(c->lease_file, rb_dhcpd_restore,
+				       d->dhcpd, &good, &cut);
+	if (rc < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "lease file %s: %s",
+		       c->lease_file, strerror(-rc));
+		return -1;
+	}
+	if (cut)
+		rb_log(RB_LOG_WARN, "leases_repaired",
+		       "%s: cut %llu bytes of a torn last write",
+		       c->lease_file, (unsigned long long)cut);
+	rc = rb_journal_start(c->lease_file, dc.sync, rte_lcore_count(),
+			      &d->journal);
+	if (rc < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "lease journal %s: %s",
+		       c->lease_file, strerror(-rc));
+		return -1;
+	}
+	rb_dhcpd_attach_journal(d->dhcpd, d->journal);
+	rb_log(RB_LOG_INFO, "leases_loaded", "%s: %llu records, fsync %s",
+	       c->lease_file, (unsigned long long)good,
+	       dc.sync ? "before each ACK" : "off");
+	return 0;
+}
+
 static int
 start_dataplane(struct daemon *d)
 {
@@ -417,6 +553,18 @@ start_dataplane(struct daemon *d)
 	dc.answer_arp_icmp = answers_arp_icmp(d, &d->cfg);
 	dc.idle_sleep_us = d->cfg.idle_sleep_us;
 	dc.main_lcore_works = 1;
+	if (start_dhcp(d) < 0)
+		return -1;
+	for (unsigned int i = 0; d->dhcpd && i < d->nb_services; i++) {
+		if (d->services[i].port_lo == DHCP_SERVER_PORT ||
+		    d->services[i].port_lo == PXE_BOOT_SERVER_PORT) {
+			d->services[i].handler = rb_dhcpd_handle;
+			d->services[i].ctx = d->dhcpd;
+		}
+	}
+	if (d->dhcpd)
+		dc.pollers[dc.nb_pollers++] = (typeof(dc.pollers[0])){
+			rb_dhcpd_poll, d->dhcpd};
 	memcpy(dc.services, d->services, sizeof(dc.services));
 	dc.nb_services = d->nb_services;
 	if (rb_dp_create(&dc, &d->dp) < 0)
@@ -433,6 +581,9 @@ teardown(struct daemon *d)
 	char rundir[PATH_MAX];
 	uint16_t port;
 
+	/* the journal hands back ACK mbufs: it goes before their pool */
+	rb_journal_stop(d->journal);
+	rb_dhcpd_destroy(d->dhcpd);
 	rb_dp_destroy(d->dp);
 	RTE_ETH_FOREACH_DEV(port)
 		rte_eth_dev_close(port);
@@ -504,11 +655,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rb_log(RB_LOG_INFO, "started",
-	       "port %s (%s), address %s/%u, pool %s-%s, %u worker(s) on "
-	       "lcores %s, %u MiB %s, ARP/ping answered by %s, control %s",
+	       "port %s (%s), address %s/%u, DHCP %s (pool %s-%s%s), %u "
+	       "worker(s) on lcores %s, %u MiB %s, ARP/ping answered by %s, "
+	       "control %s",
 	       d.cfg.port, kind_names[d.kind], ip_str(d.cfg.ip, ip),
-	       d.cfg.prefix, ip_str(d.cfg.pool_lo, lo),
-	       ip_str(d.cfg.pool_hi, hi), rb_dp_workers(d.dp), d.cfg.lcores,
+	       d.cfg.prefix,
+	       !d.cfg.dhcp ? "off" : d.cfg.proxy_dhcp ? "proxy" : "server",
+	       ip_str(d.cfg.ranges[0].lo, lo), ip_str(d.cfg.ranges[0].hi, hi),
+	       d.cfg.nb_ranges > 1 ? " and more" : "", rb_dp_workers(d.dp),
+	       d.cfg.lcores,
 	       d.cfg.memory_mb, d.hugepages ? "on hugepages" : "without hugepages",
 	       answers_arp_icmp(&d, &d.cfg)
 		       ? "rackbootd"

@@ -122,6 +122,12 @@ rb_dhcpd_create(const struct rb_dhcp_conf *c, struct rb_journal *journal,
 }
 
 void
+rb_dhcpd_attach_journal(struct rb_dhcpd *d, struct rb_journal *j)
+{
+	d->journal = j;
+}
+
+void
 rb_dhcpd_destroy(struct rb_dhcpd *d)
 {
 	unsigned int i;

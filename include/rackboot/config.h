@@ -14,6 +14,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rackboot/dhcpd.h"
+#include "rackboot/lease.h"
+#include "rackboot/pxe.h"
+
+#define RB_MAX_RANGES 16
+#define RB_MAX_HOSTS 4096
+#define RB_URL_MAX 128
+
+/** A --dhcp-range: addresses, the subnet they are in, their lease time. */
+struct rb_range {
+	uint32_t lo, hi;   /**< network order */
+	uint32_t mask;     /**< network order; 0: our own subnet's */
+	uint32_t lease_secs;
+};
+
+enum rb_lease_sync { RB_SYNC_FSYNC, RB_SYNC_NONE };
+
 enum rb_responder { RB_RESPOND_AUTO, RB_RESPOND_ON, RB_RESPOND_OFF };
 
 struct rb_config {
@@ -23,8 +40,16 @@ struct rb_config {
 	char root[PATH_MAX];
 	uint32_t ip;           /**< network order; 0 until set or derived */
 	unsigned int prefix;
-	uint32_t pool_lo, pool_hi; /**< network order; 0 until set or derived */
-	uint32_t lease_secs;
+	unsigned int nb_ranges;
+	struct rb_range ranges[RB_MAX_RANGES]; /**< the first is derived if none */
+	unsigned int nb_hosts;
+	struct rb_dhcp_host hosts[RB_MAX_HOSTS]; /**< --dhcp-host */
+	int dhcp;              /**< serve DHCP at all (--no-dhcp) */
+	int proxy_dhcp;
+	char boot_file[RB_FW_COUNT][RB_BOOTFILE_MAX]; /**< set or derived */
+	char http_url[RB_URL_MAX]; /**< base of HTTP boot URLs; derived */
+	char lease_file[PATH_MAX];
+	enum rb_lease_sync lease_sync;
 	char lcores[64];
 	unsigned int memory_mb;
 	char eal_extra[512];
@@ -38,7 +63,7 @@ struct rb_config {
 	unsigned int idle_sleep_us;
 	int help, version;
 	/* which of the above were given, so derived defaults fill the rest */
-	int ip_set, pool_set;
+	int ip_set;
 };
 
 /** Exit status for a bad option or config file. */

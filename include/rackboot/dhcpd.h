@@ -63,6 +63,12 @@ struct rb_dhcpd;
 int rb_dhcpd_create(const struct rb_dhcp_conf *c, struct rb_journal *journal,
 		    struct rb_dhcpd **out);
 
+/**
+ * Give the server its journal, once the journal's replay has filled the
+ * pools (rb_dhcpd_restore) and the journal runs.
+ */
+void rb_dhcpd_attach_journal(struct rb_dhcpd *d, struct rb_journal *j);
+
 /** Free the server (after the workers stopped). */
 void rb_dhcpd_destroy(struct rb_dhcpd *d);
 

@@ -92,9 +92,9 @@ test_defaults_and_derived_pool(void **state)
 			 0);
 	assert_string_equal(ip(c.ip), "10.99.3.1");
 	assert_int_equal(c.prefix, 24);
-	assert_string_equal(ip(c.pool_lo), "10.99.3.128");
-	assert_string_equal(ip(c.pool_hi), "10.99.3.254");
-	assert_int_equal(c.lease_secs, 3600);
+	assert_string_equal(ip(c.ranges[0].lo), "10.99.3.128");
+	assert_string_equal(ip(c.ranges[0].hi), "10.99.3.254");
+	assert_int_equal(c.ranges[0].lease_secs, 3600);
 	assert_string_equal(c.port_driver, "af_packet");
 	assert_int_equal(c.tftp_port_lo, 61000);
 	assert_int_equal(c.idle_sleep_us, 100);
@@ -104,8 +104,8 @@ test_defaults_and_derived_pool(void **state)
 			      "--address", "10.99.3.200/25", "--root", dir,
 			      NULL),
 			 0);
-	assert_string_equal(ip(c.pool_lo), "10.99.3.129");
-	assert_string_equal(ip(c.pool_hi), "10.99.3.191");
+	assert_string_equal(ip(c.ranges[0].lo), "10.99.3.129");
+	assert_string_equal(ip(c.ranges[0].hi), "10.99.3.191");
 }
 
 static void
@@ -121,8 +121,8 @@ test_address_from_interface(void **state)
 			 0);
 	assert_string_equal(ip(c.ip), "127.0.0.1");
 	assert_int_equal(c.prefix, 8);
-	assert_string_equal(ip(c.pool_lo), "127.128.0.0");
-	assert_string_equal(ip(c.pool_hi), "127.255.255.254");
+	assert_string_equal(ip(c.ranges[0].lo), "127.128.0.0");
+	assert_string_equal(ip(c.ranges[0].hi), "127.255.255.254");
 
 	assert_int_equal(args(&c, err, sizeof(err), "--port",
 			      "rbnosuchif0", "--root", dir, NULL),
@@ -177,6 +177,87 @@ test_command_line_errors(void **state)
 			      "--dhcp-range", "10.99.1.10,10.99.1.20", NULL),
 			 -1);
 	assert_non_null(strstr(err, "outside the subnet of 10.99.0.1/24"));
+	assert_int_equal(args(&c, err, sizeof(err), "--boot-file", "efi-x86=a",
+			      NULL),
+			 -1);
+	assert_non_null(strstr(err, "'efi-x86' is not a class"));
+	assert_int_equal(args(&c, err, sizeof(err), "--boot-file",
+			      "ipxe=boot.ipxe", NULL),
+			 -1);
+	assert_string_equal(err, "option '--boot-file': class ipxe needs an "
+				 "http:// URL");
+	assert_int_equal(args(&c, err, sizeof(err), "--dhcp-host",
+			      "52:54:00:12:34,10.99.0.5", NULL),
+			 -1);
+	assert_non_null(strstr(err, "is not a MAC address"));
+	assert_int_equal(args(&c, err, sizeof(err), "--dhcp-range",
+			      "10.99.1.10,10.99.1.20,255.0.255.0", NULL),
+			 -1);
+	assert_non_null(strstr(err, "is not a netmask"));
+	assert_int_equal(args(&c, err, sizeof(err), "--lease-sync", "maybe",
+			      NULL),
+			 -1);
+	assert_non_null(strstr(err, "'maybe' is not fsync or none"));
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.0.1/24", "--root", dir,
+			      "--dhcp-host", "52:54:00:12:34:56,10.98.0.5", NULL),
+			 -1);
+	assert_non_null(strstr(err, "outside every served subnet"));
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.0.1/24", "--root", dir,
+			      "--dhcp-range", "10.99.0.10,10.99.0.20",
+			      "--dhcp-range", "10.99.0.30,10.99.0.40", NULL),
+			 -1);
+	assert_non_null(strstr(err, "one range a subnet"));
+}
+
+static void
+test_dhcp_options(void **state)
+{
+	struct rb_config c;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(
+		args(&c, err, sizeof(err), "--port", "net_ring0", "--address",
+		     "10.99.5.1/24", "--root", dir, "--dhcp-range",
+		     "10.99.5.100,10.99.5.200,30m", "--dhcp-range",
+		     "10.99.77.10,10.99.77.99,255.255.255.0,2h", "--dhcp-host",
+		     "52:54:00:AB:cd:01,10.99.5.7", "--dhcp-host",
+		     "id:ff:00:01,10.99.77.5", "--boot-file",
+		     "efi-x64=snponly.efi", "--boot-file", "efi-arm64=",
+		     "--http-url", "http://10.99.5.1:8080/boot", NULL),
+		0);
+	assert_int_equal(c.nb_ranges, 2);
+	assert_string_equal(ip(c.ranges[0].mask), "255.255.255.0");
+	assert_int_equal(c.ranges[0].lease_secs, 1800);
+	assert_string_equal(ip(c.ranges[1].lo), "10.99.77.10");
+	assert_int_equal(c.ranges[1].lease_secs, 7200);
+	assert_int_equal(c.nb_hosts, 2);
+	assert_int_equal(c.hosts[0].key.len, 7);
+	assert_memory_equal(c.hosts[0].key.data,
+			    "\x01\x52\x54\x00\xab\xcd\x01", 7);
+	assert_int_equal(c.hosts[1].key.len, 3);
+	assert_string_equal(c.boot_file[RB_FW_EFI_X64], "snponly.efi");
+	assert_string_equal(c.boot_file[RB_FW_EFI_ARM64], "");
+	assert_string_equal(c.boot_file[RB_FW_BIOS], "undionly.kpxe");
+	assert_string_equal(c.boot_file[RB_FW_IPXE],
+			    "http://10.99.5.1:8080/boot/boot.ipxe");
+	assert_string_equal(c.boot_file[RB_FW_HTTP_X64],
+			    "http://10.99.5.1:8080/boot/ipxe.efi");
+	assert_int_equal(c.dhcp, 1);
+	assert_int_equal(c.proxy_dhcp, 0);
+	assert_int_equal(c.lease_sync, RB_SYNC_FSYNC);
+	assert_string_equal(c.lease_file, "/var/lib/rackboot/leases");
+
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.5.1/24", "--root", dir,
+			      "--proxy-dhcp", "--lease-sync", "none", NULL),
+			 0);
+	assert_int_equal(c.proxy_dhcp, 1);
+	assert_int_equal(c.lease_sync, RB_SYNC_NONE);
+	assert_string_equal(c.boot_file[RB_FW_IPXE],
+			    "http://10.99.5.1/boot.ipxe");
 }
 
 static void
@@ -202,9 +283,9 @@ test_file_values_and_override(void **state)
 		 root);
 	path = write_file("good.conf", text);
 	assert_int_equal(args(&c, err, sizeof(err), "--config", path, NULL), 0);
-	assert_string_equal(ip(c.pool_lo), "10.99.4.10");
-	assert_string_equal(ip(c.pool_hi), "10.99.4.20");
-	assert_int_equal(c.lease_secs, 12 * 3600);
+	assert_string_equal(ip(c.ranges[0].lo), "10.99.4.10");
+	assert_string_equal(ip(c.ranges[0].hi), "10.99.4.20");
+	assert_int_equal(c.ranges[0].lease_secs, 12 * 3600);
 	assert_int_equal(c.log_json, 1);
 	assert_int_equal(c.idle_sleep_us, 0);
 	assert_int_equal(c.tftp_port_lo, 62000);
@@ -290,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_defaults_and_derived_pool),
 		cmocka_unit_test(test_address_from_interface),
 		cmocka_unit_test(test_command_line_errors),
+		cmocka_unit_test(test_dhcp_options),
 		cmocka_unit_test(test_file_values_and_override),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_restart_needed),
