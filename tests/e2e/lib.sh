@@ -65,7 +65,7 @@ rbd_start() {
 	mkdir -p "$WORK/root"
 	# ip netns exec execs rackbootd in place: $! is rackbootd itself
 	ip netns exec "$LAB_SRV" "$RBD" --root "$WORK/root" --control "$SOCK" \
-		"$@" >>"$WORK/rackbootd.log" 2>&1 &
+		--lease-file "$WORK/leases" "$@" >>"$WORK/rackbootd.log" 2>&1 &
 	RBD_PID=$!
 	local i
 	for i in $(seq 100); do
@@ -107,6 +107,9 @@ kernel_http_start() {
 
 # One counter's value from rackbootctl stats.
 counter() { ctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
+
+# UDP datagrams that reached one of rackbootd's ports (with a handler or not).
+served_udp() { echo $(( $(counter udp_delivered) + $(counter drop.udp_no_handler) )); }
 
 # One status field.
 status_field() { ctl status | awk -v k="$1" '$1 == k { print $2 }'; }

@@ -14,7 +14,8 @@ expect_exit2() {
 	local want=$1; shift
 	local rc=0 out pid
 	# run in the background to learn its pid, and so its EAL file prefix
-	ip netns exec "$LAB_SRV" "$RBD" --control "$WORK/rackbootd.sock" "$@" \
+	ip netns exec "$LAB_SRV" "$RBD" --control "$WORK/rackbootd.sock" \
+		--lease-file "$WORK/leases" "$@" \
 		>"$WORK/refused.out" 2>&1 &
 	pid=$!
 	wait "$pid" || rc=$?
@@ -48,6 +49,7 @@ pass "every --help option ($(echo "$opts" | wc -l)) is in rackbootd.8"
 cat >"$WORK/good.conf" <<CONF
 port = $LAB_SRV_IF
 root = $WORK/root
+lease-file = $WORK/leases
 log-json
 idle-sleep = 100
 CONF
@@ -68,7 +70,7 @@ for _ in $(seq 50); do [ "$(status_field generation)" = 1 ] && break; sleep 0.1;
 echo "bogus-option = 1" >>"$WORK/good.conf"
 kill -HUP "$RBD_PID"
 for _ in $(seq 50); do grep -q reload_failed "$WORK/rackbootd.log" && break; sleep 0.1; done
-grep reload_failed "$WORK/rackbootd.log" | grep -qF "good.conf:5: unknown option 'bogus-option'" ||
+grep reload_failed "$WORK/rackbootd.log" | grep -qF "good.conf:6: unknown option 'bogus-option'" ||
 	fail "bad reload not reported with file:line: $(grep reload "$WORK/rackbootd.log")"
 [ "$(status_field generation)" = 1 ] || fail "a bad reload changed the generation"
 # rackbootctl reload, with an option that needs a restart
@@ -93,7 +95,8 @@ pass "--log-json: every line is a JSON object"
 
 # a second rackbootd on the same socket is refused while the first runs
 rc=0
-out=$(in_srv "$RBD" --port "$LAB_SRV_IF" --root "$WORK/root" --control "$SOCK" 2>&1) || rc=$?
+out=$(in_srv "$RBD" --port "$LAB_SRV_IF" --root "$WORK/root" --control "$SOCK" \
+	--lease-file "$WORK/leases2" 2>&1) || rc=$?
 [ "$rc" = 1 ] || fail "second instance exited $rc: $out"
 echo "$out" | grep -q "another rackbootd is running" || fail "second instance: $out"
 ctl status >/dev/null || fail "the first instance stopped answering"
