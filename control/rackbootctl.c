@@ -36,8 +36,6 @@ static json_t *
 ask(const char *path, const char *cmd)
 {
 	struct sockaddr_un sun;
-	char buf[65536];
-	size_t used = 0;
 	json_error_t jerr;
 	json_t *o;
 	int fd;
@@ -62,16 +60,9 @@ ask(const char *path, const char *cmd)
 		close(fd);
 		return NULL;
 	}
-	while (used < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + used, sizeof(buf) - 1 - used);
-
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
+	/* the answer is one JSON document, as long as the lease list is */
+	o = json_loadfd(fd, JSON_DISABLE_EOF_CHECK, &jerr);
 	close(fd);
-	buf[used] = '\0';
-	o = json_loads(buf, 0, &jerr);
 	if (o == NULL)
 		fprintf(stderr, "rackbootctl: bad answer from rackbootd: %s\n",
 			jerr.text);
