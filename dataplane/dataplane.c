@@ -93,7 +93,8 @@ rb_dp_create(const struct rb_dp_conf *conf, struct rb_dp **out)
 	dp->answer_arp_icmp = conf->answer_arp_icmp;
 
 	RTE_LCORE_FOREACH(lcore) {
-		if (nb == RB_DP_MAX_WORKERS)
+		if (nb == RB_DP_MAX_WORKERS ||
+		    (conf->nb_workers && nb == conf->nb_workers))
 			break;
 		if (lcore == rte_get_main_lcore() && !conf->main_lcore_works)
 			continue;

@@ -73,6 +73,8 @@ struct rb_dp_conf {
 	 * drives the test).
 	 */
 	int main_lcore_works;
+	/** how many lcores run workers; 0: all of them */
+	unsigned int nb_workers;
 	unsigned int nb_services;
 	struct rb_udp_service services[RB_DP_MAX_SERVICES];
 	unsigned int nb_pollers;

@@ -24,9 +24,10 @@ rbh_eal_init(void)
 	int argc = 0, used, cpu;
 	cpu_set_t set;
 
-	/* two lcores that may float over every CPU we are allowed: the
-	 * test keeps working under taskset or on a one-CPU machine */
-	used = snprintf(lcores, sizeof(lcores), "--lcores=(0-1)@(");
+	/* three lcores (the test's and two workers) that may float over
+	 * every CPU we are allowed: the test keeps working under taskset or
+	 * on a one-CPU machine */
+	used = snprintf(lcores, sizeof(lcores), "--lcores=(0-2)@(");
 	sched_getaffinity(0, sizeof(set), &set);
 	for (cpu = 0; cpu < CPU_SETSIZE && used < 240; cpu++)
 		if (CPU_ISSET(cpu, &set))
@@ -61,56 +62,80 @@ rbh_eal_fini(void)
 }
 
 int
-rbh_start(struct rbh *h, struct rb_dp_conf *conf)
+rbh_start_queues(struct rbh *h, struct rb_dp_conf *conf,
+		 unsigned int nb_queues)
 {
 	static int n;
 	char name[32];
+	unsigned int q;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
+	if (nb_queues == 0 || nb_queues > RBH_MAX_QUEUES)
+		return -1;
+	h->nb_queues = nb_queues;
 	n++;
-	snprintf(name, sizeof(name), "rbh_rx%d", n);
-	h->rx = rte_ring_create(name, RING_SIZE, 0,
-				RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "rbh_tx%d", n);
-	h->tx = rte_ring_create(name, RING_SIZE, 0,
-				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	for (q = 0; q < nb_queues; q++) {
+		snprintf(name, sizeof(name), "rbh_rx%d_%u", n, q);
+		h->rx[q] = rte_ring_create(name, RING_SIZE, 0,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "rbh_tx%d_%u", n, q);
+		h->tx[q] = rte_ring_create(name, RING_SIZE, 0,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!h->rx[q] || !h->tx[q])
+			return -1;
+	}
 	snprintf(name, sizeof(name), "rbh_pool%d", n);
-	h->pool = rte_pktmbuf_pool_create(name, 8191, 0, 0,
+	h->pool = rte_pktmbuf_pool_create(name, 16383, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (!h->rx || !h->tx || !h->pool)
+	if (!h->pool)
 		return -1;
 	snprintf(name, sizeof(name), "net_ring_rbh%d", n);
-	rc = rte_eth_from_rings(name, &h->rx, 1, &h->tx, 1, 0);
+	rc = rte_eth_from_rings(name, h->rx, nb_queues, h->tx, nb_queues, 0);
 	if (rc < 0)
 		return -1;
 	h->port = (uint16_t)rc;
 	conf->port_id = h->port;
 	conf->main_lcore_works = 0;
+	conf->nb_workers = nb_queues;
 	if (rb_dp_create(conf, &h->dp) < 0)
 		return -1;
 	return rb_dp_launch(h->dp);
 }
 
 int
-rbh_inject(struct rbh *h, const uint8_t *frame, size_t len)
+rbh_start(struct rbh *h, struct rb_dp_conf *conf)
+{
+	return rbh_start_queues(h, conf, 1);
+}
+
+int
+rbh_inject_q(struct rbh *h, unsigned int q, const uint8_t *frame, size_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
 	char *p;
 
-	if (m == NULL)
+	if (m == NULL || q >= h->nb_queues) {
+		rte_pktmbuf_free(m);
 		return -1;
+	}
 	p = rte_pktmbuf_append(m, (uint16_t)len);
 	if (p == NULL) {
 		rte_pktmbuf_free(m);
 		return -1;
 	}
 	memcpy(p, frame, len);
-	if (rte_ring_enqueue(h->rx, m) < 0) {
+	if (rte_ring_enqueue(h->rx[q], m) < 0) {
 		rte_pktmbuf_free(m);
 		return -1;
 	}
 	return 0;
+}
+
+int
+rbh_inject(struct rbh *h, const uint8_t *frame, size_t len)
+{
+	return rbh_inject_q(h, 0, frame, len);
 }
 
 int
@@ -120,7 +145,14 @@ rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen, unsigned int timeout_ms)
 			    rte_get_timer_hz() * timeout_ms / 1000;
 	void *obj;
 
-	while (rte_ring_dequeue(h->tx, &obj) < 0) {
+	for (;;) {
+		unsigned int q;
+		int got = 0;
+
+		for (q = 0; q < h->nb_queues && !got; q++)
+			got = rte_ring_dequeue(h->tx[q], &obj) == 0;
+		if (got)
+			break;
 		if (rte_get_timer_cycles() > deadline)
 			return -1;
 		usleep(100);
@@ -143,7 +175,9 @@ rbh_settle(struct rbh *h)
 	uint64_t before;
 	int i;
 
-	for (i = 0; i < 2000 && rte_ring_count(h->rx) > 0; i++)
+	for (i = 0; i < 2000 && (rte_ring_count(h->rx[0]) > 0 ||
+				 (h->rx[1] && rte_ring_count(h->rx[1]) > 0));
+	     i++)
 		usleep(500);
 	/* the last burst may still be in the worker's hands: wait until the
 	 * frame count stops moving */
@@ -171,11 +205,13 @@ rbh_stop(struct rbh *h)
 	rb_dp_wait(h->dp);
 	rb_dp_destroy(h->dp);
 	rte_eth_dev_close(h->port);
-	while (rte_ring_dequeue(h->tx, &obj) == 0)
-		rte_pktmbuf_free(obj);
-	while (rte_ring_dequeue(h->rx, &obj) == 0)
-		rte_pktmbuf_free(obj);
-	rte_ring_free(h->rx);
-	rte_ring_free(h->tx);
+	for (unsigned int q = 0; q < h->nb_queues; q++) {
+		while (rte_ring_dequeue(h->tx[q], &obj) == 0)
+			rte_pktmbuf_free(obj);
+		while (rte_ring_dequeue(h->rx[q], &obj) == 0)
+			rte_pktmbuf_free(obj);
+		rte_ring_free(h->rx[q]);
+		rte_ring_free(h->tx[q]);
+	}
 	rte_mempool_free(h->pool);
 }

@@ -16,31 +16,44 @@
 struct rte_ring;
 struct rte_mempool;
 
+#define RBH_MAX_QUEUES 2
+
 struct rbh {
-	struct rte_ring *rx;  /**< what the test injects (the port's rx) */
-	struct rte_ring *tx;  /**< what the dataplane sent */
+	unsigned int nb_queues;
+	struct rte_ring *rx[RBH_MAX_QUEUES]; /**< injected: the port's rx */
+	struct rte_ring *tx[RBH_MAX_QUEUES]; /**< what the dataplane sent */
 	struct rte_mempool *pool;
 	struct rb_dp *dp;
 	uint16_t port;
 };
 
-/** Start EAL with a main lcore for the test and one worker lcore. */
+/** Start EAL with a main lcore for the test and two worker lcores. */
 int rbh_eal_init(void);
 
 /** Clean up EAL and remove its runtime directory (once, at the end). */
 void rbh_eal_fini(void);
 
 /**
- * Create a ring port and a dataplane on it, and launch its worker.
+ * Create a ring port of @p nb_queues queue pairs and a dataplane with a
+ * worker per queue, and launch the workers.
  *
- * @param h     filled in
- * @param conf  the dataplane setup; port_id is set by the harness
+ * @param h          filled in
+ * @param conf       the dataplane setup; port_id is set by the harness
+ * @param nb_queues  1 or 2
  * @return 0 or -1
  */
+int rbh_start_queues(struct rbh *h, struct rb_dp_conf *conf,
+		     unsigned int nb_queues);
+
+/** rbh_start_queues() with one queue. */
 int rbh_start(struct rbh *h, struct rb_dp_conf *conf);
 
 /** Hand a frame to the dataplane as if it came off the wire. */
 int rbh_inject(struct rbh *h, const uint8_t *frame, size_t len);
+
+/** The same, on queue @p q (so the frame goes to worker @p q). */
+int rbh_inject_q(struct rbh *h, unsigned int q, const uint8_t *frame,
+		 size_t len);
 
 /**
  * Take the next frame the dataplane sent.

@@ -104,6 +104,25 @@ t_udp(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t dst_ip[4],
 	return len;
 }
 
+/** A UDP frame with any addresses and a binary payload. */
+static inline size_t
+t_udp_raw(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t src_ip[4],
+	  const uint8_t dst_ip[4], uint16_t sport, uint16_t dport,
+	  const uint8_t *payload, size_t plen)
+{
+	static uint8_t udp[1600];
+	size_t len;
+
+	t_put16(udp, sport);
+	t_put16(udp + 2, dport);
+	t_put16(udp + 4, (uint16_t)(8 + plen));
+	t_put16(udp + 6, 0);
+	memcpy(udp + 8, payload, plen);
+	len = t_ipv4(buf, dst_mac, src_ip, dst_ip, 17, udp, 8 + plen);
+	t_udp_cksum(buf);
+	return len;
+}
+
 /** An ICMP echo request from the client, @p datalen bytes of data. */
 static inline size_t
 t_ping(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t dst_ip[4],
