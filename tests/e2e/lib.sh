@@ -108,6 +108,27 @@ kernel_http_start() {
 # One counter's value from rackbootctl stats.
 counter() { ctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
+# Three datagrams from client 1 to each port given, on the server.
+send_udp() {
+	local port
+	for port in "$@"; do
+		in_client 1 bash -c "for i in 1 2 3; do echo probe > /dev/udp/$LAB_SRV_IP/$port; done"
+	done
+}
+
+# Send to PORT until the capture FILE (one port number a line) has at least
+# N lines for it, at most 10 s: proves a capture is live before a test
+# relies on what it did not see.
+until_seen() {
+	local file=$1 port=$2 n=$3 i
+	for i in $(seq 20); do
+		[ "$(grep -cx "$port" "$file")" -ge "$n" ] && return 0
+		send_udp "$port"
+		sleep 0.5
+	done
+	return 1
+}
+
 # UDP datagrams that reached one of rackbootd's ports (with a handler or not).
 served_udp() { echo $(( $(counter udp_delivered) + $(counter drop.udp_no_handler) )); }
 

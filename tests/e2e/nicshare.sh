@@ -36,33 +36,27 @@ capture_stop() {
 	wait "$CAP_PID" 2>/dev/null || true
 }
 
-# Three datagrams from the client to each port given.
-send_udp() {
-	local port
-	for port in "$@"; do
-		in_client 1 bash -c "for i in 1 2 3; do echo probe > /dev/udp/$LAB_SRV_IP/$port; done"
-	done
-}
-
 # 1. No rackbootd: the kernel answers port 69 with port unreachable.
 capture_start "$WORK/cap0"
-send_udp 69
+until_seen "$WORK/cap0" 69 1 || fail "control capture saw no unreachable for port 69: $(cat "$WORK/cap0")"
 capture_stop
-grep -qx 69 "$WORK/cap0" || fail "control capture saw no unreachable for port 69: $(cat "$WORK/cap0")"
 pass "without rackbootd the kernel answers port 69 with ICMP port unreachable"
 
 # 2. rackbootd running: silence for our ports, unreachable for port 9999.
 rbd_start --port "$LAB_SRV_IF"
 capture_start "$WORK/cap1"
+until_seen "$WORK/cap1" 9999 1 || fail "capture saw no unreachable for port 9999: $(cat "$WORK/cap1")"
 # shellcheck disable=SC2086
-send_udp $OUR_PORTS 9999
+send_udp $OUR_PORTS
+# a last probe behind ours: once its unreachable is in, ours would be too
+before=$(grep -cx 9999 "$WORK/cap1")
+until_seen "$WORK/cap1" 9999 $((before + 1)) || fail "capture stalled"
 capture_stop
 for p in $OUR_PORTS; do
 	if grep -qx "$p" "$WORK/cap1"; then
 		fail "ICMP port unreachable left for port $p"
 	fi
 done
-grep -qx 9999 "$WORK/cap1" || fail "capture saw no unreachable for port 9999: $(cat "$WORK/cap1")"
 # rackbootd itself saw every datagram to its ports
 got=$(served_udp)
 [ "$got" -ge 18 ] || fail "rackbootd counted $got datagrams to its ports, want >= 18"
