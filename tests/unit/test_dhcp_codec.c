@@ -7,8 +7,10 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+#include <rte_byteorder.h>
 
 #include "dhcpmsg.h"
+#include "pxe_captures.h"
 #include "rackboot/dhcp.h"
 #include "rackboot/pxe.h"
 
@@ -344,6 +346,99 @@ test_fw_names(void **state)
 	assert_false(rb_fw_is_http(RB_FW_EFI_X64));
 }
 
+/* --- real firmware (pxe_captures.h) --- */
+
+/* the UUID as SMBIOS hands it to PXE: the first three fields
+ * little-endian (b8945908-d6a6-41a9-...) */
+static const uint8_t smbios_uuid[16] = {0x08, 0x59, 0x94, 0xb8, 0xa6, 0xd6,
+					0xa9, 0x41, 0x61, 0x1d, 0x74, 0xa6,
+					0xab, 0x80, 0xb8, 0x3d};
+
+static void
+test_capture_qemu_ipxe_rom(void **state)
+{
+	struct rb_dhcp_msg m;
+	struct rb_pxe_client c;
+
+	(void)state;
+	assert_int_equal(parse_exact(capture_qemu_ipxe_rom,
+				     sizeof(capture_qemu_ipxe_rom), &m),
+			 RB_DROP_NONE);
+	assert_int_equal(m.type, 1);
+	assert_memory_equal(m.hdr->chaddr, "\x52\x54\x00\x12\x34\x56", 6);
+	assert_int_equal(m.opt_len[77], 4);  /* bare "iPXE", not RFC 3004 */
+	assert_non_null(m.opt[175]);
+	assert_int_equal(rb_pxe_classify(&m, &c), 0);
+	assert_int_equal(c.netboot, 1);
+	assert_int_equal(c.ipxe, 1);
+	assert_int_equal(c.arch, 0);
+	assert_int_equal(c.fw, RB_FW_IPXE);
+	assert_int_equal(c.has_uuid, 1);
+	assert_memory_equal(c.uuid, smbios_uuid, 16);
+}
+
+static void
+test_capture_ovmf_pxe(void **state)
+{
+	struct rb_dhcp_msg m;
+	struct rb_pxe_client c;
+
+	(void)state;
+	assert_int_equal(parse_exact(capture_ovmf_pxe, sizeof(capture_ovmf_pxe),
+				     &m),
+			 RB_DROP_NONE);
+	assert_int_equal(m.type, 1);
+	assert_int_equal(m.hdr->flags, rte_cpu_to_be_16(0x8000));
+	assert_memory_equal(m.opt[60], "PXEClient:Arch:00007:UNDI:003000", 32);
+	assert_int_equal(rb_pxe_classify(&m, &c), 0);
+	assert_int_equal(c.netboot, 1);
+	assert_int_equal(c.ipxe, 0);
+	assert_int_equal(c.arch, 7);
+	assert_int_equal(c.fw, RB_FW_EFI_X64);
+	assert_memory_equal(c.uuid, smbios_uuid, 16);
+}
+
+/** Copy a capture without option @p code (as firmware that omits it). */
+static size_t
+without_option(const uint8_t *in, size_t len, uint8_t code, uint8_t *out)
+{
+	size_t i = 240, o = 240;
+
+	memcpy(out, in, 240);
+	while (i < len) {
+		if (in[i] == 0 || in[i] == 255) {
+			out[o++] = in[i++];
+			continue;
+		}
+		if (in[i] != code) {
+			memcpy(out + o, in + i, 2u + in[i + 1]);
+			o += 2u + in[i + 1];
+		}
+		i += 2u + in[i + 1];
+	}
+	return o;
+}
+
+static void
+test_capture_without_uuid(void **state)
+{
+	uint8_t buf[600];
+	struct rb_dhcp_msg m;
+	struct rb_pxe_client c;
+	size_t len = without_option(capture_ovmf_pxe, sizeof(capture_ovmf_pxe),
+				    97, buf);
+
+	(void)state;
+	/* pixiecore #21: some ROMs send no option 97; the boot goes on */
+	assert_int_equal(len, sizeof(capture_ovmf_pxe) - 19);
+	assert_int_equal(parse_exact(buf, len, &m), RB_DROP_NONE);
+	assert_null(m.opt[97]);
+	assert_int_equal(rb_pxe_classify(&m, &c), 0);
+	assert_int_equal(c.has_uuid, 0);
+	assert_int_equal(c.netboot, 1);
+	assert_int_equal(c.fw, RB_FW_EFI_X64);
+}
+
 /* random mutations of a valid PXE DISCOVER: never a crash, never an
  * option pointer outside the message or the scratch space */
 static void
@@ -394,6 +489,9 @@ main(void)
 		cmocka_unit_test(test_pxe_arch_table),
 		cmocka_unit_test(test_pxe_uuid),
 		cmocka_unit_test(test_fw_names),
+		cmocka_unit_test(test_capture_qemu_ipxe_rom),
+		cmocka_unit_test(test_capture_ovmf_pxe),
+		cmocka_unit_test(test_capture_without_uuid),
 		cmocka_unit_test(test_hostile),
 	};
 
