@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -146,7 +147,7 @@ status_json(struct daemon *d)
 				       RB_LEASE_BOUND, now);
 	return json_pack(
 		"{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s,"
-		" s:I, s:s, s:i, s:s, s:s, s:I, s:I, s:b}",
+		" s:I, s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:b}",
 		"version", "0.1.0", "pid", (int)getpid(), "port", c->port,
 		"port_kind", kind_names[d->kind], "mac", mac, "address",
 		ip_str(c->ip, ip), "prefix", (int)c->prefix, "dhcp",
@@ -155,7 +156,8 @@ status_json(struct daemon *d)
 		ip_str(c->ranges[0].hi, hi), "pools", (json_int_t)c->nb_ranges,
 		"lease_file", c->proxy_dhcp ? "" : c->lease_file,
 		"leases_bound", (json_int_t)bound, "root", c->root,
-		"workers", (int)rb_dp_workers(d->dp), "arp_icmp_answered_by",
+		"workers", (int)rb_dp_workers(d->dp), "tsc_hz",
+		(json_int_t)rte_get_tsc_hz(), "arp_icmp_answered_by",
 		answer ? "rackbootd"
 		       : c->exception_tap[0] ? "exception tap" : "kernel",
 		"exception_tap", c->exception_tap, "generation",

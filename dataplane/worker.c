@@ -214,6 +214,9 @@ rb_worker_main(void *arg)
 		return 0; /* an lcore that is not a worker */
 
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+		/* a polling worker shows 100 % CPU whatever its load: the
+		 * cycles of loops that had work are the load it carries */
+		uint64_t t0 = rte_rdtsc();
 		int answer = __atomic_load_n(&dp->answer_arp_icmp,
 					     __ATOMIC_RELAXED);
 		uint16_t n = rte_eth_rx_burst(dp->conf.port_id, w->queue, pkts,
@@ -231,9 +234,12 @@ rb_worker_main(void *arg)
 			busy += poll_exception(w);
 		for (i = 0; i < dp->conf.nb_pollers; i++)
 			dp->conf.pollers[i].fn(dp->conf.pollers[i].ctx, w);
+		busy += w->nb_tx;
 		flush_all(w);
+		rb_count(&w->ctr, RB_CTR_loops, 1);
 
 		if (busy) {
+			rb_count(&w->ctr, RB_CTR_busy_cycles, rte_rdtsc() - t0);
 			idle = 0;
 		} else if (++idle > IDLE_POLLS_BEFORE_SLEEP) {
 			unsigned int us = __atomic_load_n(&dp->idle_sleep_us,

@@ -25,6 +25,8 @@
 	X(to_exception, "frames forwarded to the exception tap")                \
 	X(from_exception, "frames from the exception tap sent on the boot port") \
 	X(exception_full, "frames lost because the exception path was full")   \
+	X(busy_cycles, "TSC cycles spent in poll loops that had work (load)")  \
+	X(loops, "poll loop iterations")                                       \
 	X(dhcp_discover, "DHCPDISCOVERs received")                             \
 	X(dhcp_request, "DHCPREQUESTs received")                               \
 	X(dhcp_decline, "DHCPDECLINEs received")                               \
