@@ -85,25 +85,6 @@ t_udp_cksum(uint8_t *frame)
 	t_put16(udp + 6, c ? c : 0xffff);
 }
 
-/** A UDP frame from the client to @p dst_ip:@p dport with @p payload. */
-static inline size_t
-t_udp(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t dst_ip[4],
-      uint16_t sport, uint16_t dport, const char *payload)
-{
-	static const uint8_t client_ip[4] = {T_CLIENT_IP};
-	uint8_t udp[1500];
-	size_t plen = strlen(payload), len;
-
-	t_put16(udp, sport);
-	t_put16(udp + 2, dport);
-	t_put16(udp + 4, (uint16_t)(8 + plen));
-	t_put16(udp + 6, 0);
-	memcpy(udp + 8, payload, plen);
-	len = t_ipv4(buf, dst_mac, client_ip, dst_ip, 17, udp, 8 + plen);
-	t_udp_cksum(buf);
-	return len;
-}
-
 /** A UDP frame with any addresses and a binary payload. */
 static inline size_t
 t_udp_raw(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t src_ip[4],
@@ -121,6 +102,17 @@ t_udp_raw(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t src_ip[4],
 	len = t_ipv4(buf, dst_mac, src_ip, dst_ip, 17, udp, 8 + plen);
 	t_udp_cksum(buf);
 	return len;
+}
+
+/** A UDP frame from the client to @p dst_ip:@p dport with @p payload. */
+static inline size_t
+t_udp(uint8_t *buf, const uint8_t dst_mac[6], const uint8_t dst_ip[4],
+      uint16_t sport, uint16_t dport, const char *payload)
+{
+	static const uint8_t client_ip[4] = {T_CLIENT_IP};
+
+	return t_udp_raw(buf, dst_mac, client_ip, dst_ip, sport, dport,
+			 (const uint8_t *)payload, strlen(payload));
 }
 
 /** An ICMP echo request from the client, @p datalen bytes of data. */
