@@ -437,6 +437,36 @@ STRING_SETTER(set_xdp_prog, xdp_prog)
 STRING_SETTER(set_lease_file, lease_file)
 
 static int
+set_no_tftp(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	c->tftp = 0;
+	return 0;
+}
+
+static int
+set_tftp_max_file(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 4096, &n, err, errlen))
+		return -1;
+	c->tftp_max_file_mb = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_tftp_cache(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 1 << 20, &n, err, errlen))
+		return -1;
+	c->tftp_cache_mb = (unsigned int)n;
+	return 0;
+}
+
+static int
 set_tftp_ports(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
 	char buf[32];
@@ -526,7 +556,8 @@ static const struct option_def options[] = {
 	 "CPUs for the workers, as EAL's -l (default: the last CPU this "
 	 "process may use)"},
 	{"memory", "MB", set_memory, 0, 1,
-	 "DPDK memory in MiB (default 256)"},
+	 "DPDK memory in MiB: packet pools and the TFTP file cache (default "
+	 "512)"},
 	{"eal", "ARGS", set_eal, 0, 1,
 	 "more EAL arguments, space separated"},
 	{"control", "PATH", set_control, 0, 1,
@@ -544,6 +575,12 @@ static const struct option_def options[] = {
 	{"xdp-prog", "FILE", set_xdp_prog, 0, 1,
 	 "the XDP program for af_xdp ports (default: rackboot's own, built "
 	 "beside rackbootd or installed)"},
+	{"no-tftp", NULL, set_no_tftp, 0, 1, "do not serve TFTP"},
+	{"tftp-max-file", "MB", set_tftp_max_file, 0, 1,
+	 "the largest file served over TFTP; bigger ones go over HTTP "
+	 "(default 256)"},
+	{"tftp-cache", "MB", set_tftp_cache, 0, 1,
+	 "DPDK memory for the TFTP file cache (default 256; within --memory)"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
 	 "UDP ports for TFTP transfers (default 61000-61063)"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
@@ -576,9 +613,12 @@ rb_config_defaults(struct rb_config *c)
 	strcpy(c->control, DEFAULT_CONTROL);
 	strcpy(c->lease_file, DEFAULT_LEASES);
 	c->dhcp = 1;
-	c->memory_mb = 256;
+	c->memory_mb = 512;
 	c->log_level = RB_LOG_INFO;
 	c->responder = RB_RESPOND_AUTO;
+	c->tftp = 1;
+	c->tftp_max_file_mb = 256;
+	c->tftp_cache_mb = 256;
 	c->tftp_port_lo = 61000;
 	c->tftp_port_hi = 61063;
 	c->idle_sleep_us = 100;
@@ -965,6 +1005,9 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("control", strcmp(a->control, b->control));
 	CHANGED("exception-tap", strcmp(a->exception_tap, b->exception_tap));
 	CHANGED("xdp-prog", strcmp(a->xdp_prog, b->xdp_prog));
+	CHANGED("tftp", a->tftp != b->tftp ||
+				a->tftp_max_file_mb != b->tftp_max_file_mb ||
+				a->tftp_cache_mb != b->tftp_cache_mb);
 	CHANGED("dhcp-range", a->nb_ranges != b->nb_ranges ||
 				      memcmp(a->ranges, b->ranges,
 					     sizeof(a->ranges[0]) * a->nb_ranges));

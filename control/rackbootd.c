@@ -29,6 +29,8 @@
 #include "rackboot/config.h"
 #include "rackboot/dataplane.h"
 #include "rackboot/dhcpd.h"
+#include "rackboot/filecache.h"
+#include "rackboot/tftpd.h"
 #include "rackboot/journal.h"
 #include "rackboot/log.h"
 #include "rackboot/nicshare.h"
@@ -47,6 +49,8 @@ struct daemon {
 	struct rb_dp *dp;
 	struct rb_dhcpd *dhcpd;
 	struct rb_journal *journal;
+	struct rb_filecache *files;
+	struct rb_tftpd *tftpd;
 	struct rb_held_ports held;
 	int ctl_fd;
 	int sig_fd;
@@ -296,10 +300,7 @@ out:
 	return NULL;
 }
 
-/**
- * The UDP services.  DHCP's handler is set once the server exists; TFTP's
- * arrives with the TFTP work.
- */
+/** The UDP services; handlers are set once their servers exist. */
 static void
 define_services(struct daemon *d)
 {
@@ -313,6 +314,8 @@ define_services(struct daemon *d)
 	d->nb_services = 0;
 	for (i = 0; d->cfg.dhcp && i < sizeof(dhcp) / sizeof(dhcp[0]); i++)
 		d->services[d->nb_services++] = dhcp[i];
+	if (!d->cfg.tftp)
+		return;
 	d->services[d->nb_services++] =
 		(struct rb_udp_service){"tftp", TFTP_PORT, TFTP_PORT, NULL,
 					NULL};
@@ -520,6 +523,43 @@ start_dhcp(struct daemon *d)
 	return 0;
 }
 
+/** The file cache from --root, and the TFTP server on it. */
+static int
+start_tftp(struct daemon *d)
+{
+	struct rb_tftpd_conf tc;
+	uint64_t files, bytes, skipped;
+	char err[256];
+
+	if (!d->cfg.tftp)
+		return 0;
+	if (rb_filecache_load(d->cfg.root,
+			      (uint64_t)d->cfg.tftp_max_file_mb << 20,
+			      (uint64_t)d->cfg.tftp_cache_mb << 20, &d->files,
+			      err, sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
+		return -1;
+	}
+	rb_filecache_stats(d->files, &files, &bytes, &skipped);
+	rb_log(RB_LOG_INFO, "files_loaded",
+	       "%s: %llu files, %llu bytes in the TFTP cache; %llu left out "
+	       "(over --tftp-max-file or --tftp-cache)",
+	       d->cfg.root, (unsigned long long)files,
+	       (unsigned long long)bytes, (unsigned long long)skipped);
+	memset(&tc, 0, sizeof(tc));
+	tc.server_ip = d->cfg.ip;
+	tc.port_lo = d->cfg.tftp_port_lo;
+	tc.port_hi = d->cfg.tftp_port_hi;
+	/* a 1500-byte MTU less IPv4, UDP and TFTP headers (RFC 2348) */
+	tc.max_blksize = 1468;
+	tc.sessions = 16384;
+	tc.timeout_ms = 1000;
+	tc.retries = 6;
+	return rb_tftpd_create(&tc, d->files, rte_lcore_count(), &d->tftpd) < 0
+		       ? -1
+		       : 0;
+}
+
 static int
 start_dataplane(struct daemon *d)
 {
@@ -567,6 +607,18 @@ start_dataplane(struct daemon *d)
 	if (d->dhcpd)
 		dc.pollers[dc.nb_pollers++] = (typeof(dc.pollers[0])){
 			rb_dhcpd_poll, d->dhcpd};
+	if (start_tftp(d) < 0)
+		return -1;
+	for (unsigned int i = 0; d->tftpd && i < d->nb_services; i++) {
+		if (d->services[i].port_lo == TFTP_PORT ||
+		    d->services[i].port_lo == d->cfg.tftp_port_lo) {
+			d->services[i].handler = rb_tftpd_handle;
+			d->services[i].ctx = d->tftpd;
+		}
+	}
+	if (d->tftpd)
+		dc.pollers[dc.nb_pollers++] = (typeof(dc.pollers[0])){
+			rb_tftpd_poll, d->tftpd};
 	memcpy(dc.services, d->services, sizeof(dc.services));
 	dc.nb_services = d->nb_services;
 	if (rb_dp_create(&dc, &d->dp) < 0)
@@ -586,6 +638,8 @@ teardown(struct daemon *d)
 	/* the journal hands back ACK mbufs: it goes before their pool */
 	rb_journal_stop(d->journal);
 	rb_dhcpd_destroy(d->dhcpd);
+	rb_tftpd_destroy(d->tftpd);
+	rb_filecache_free(d->files);
 	rb_dp_destroy(d->dp);
 	RTE_ETH_FOREACH_DEV(port)
 		rte_eth_dev_close(port);

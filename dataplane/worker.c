@@ -53,6 +53,12 @@ rb_worker_netif(const struct rb_worker *w)
 	return &w->dp->conf.nif;
 }
 
+struct rte_mempool *
+rb_worker_pool(struct rb_worker *w)
+{
+	return w->dp->pool;
+}
+
 /** Send everything queued on @p port / @p queue; free what does not fit. */
 static uint16_t
 flush(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,

@@ -60,6 +60,9 @@ struct rb_config {
 	char exception_tap[IF_NAMESIZE];
 	char xdp_prog[PATH_MAX]; /**< empty: next to the binary, or installed */
 	uint16_t tftp_port_lo, tftp_port_hi;
+	int tftp;                  /**< serve TFTP (--no-tftp) */
+	unsigned int tftp_max_file_mb;
+	unsigned int tftp_cache_mb;
 	unsigned int idle_sleep_us;
 	int help, version;
 	/* which of the above were given, so derived defaults fill the rest */

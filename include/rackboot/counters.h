@@ -40,7 +40,12 @@
 	X(dhcp_proxy_replies, "proxyDHCP replies (port 67 and 4011)")          \
 	X(dhcp_uuid_ignored, "option 97 malformed: ignored, the client served") \
 	X(dhcp_acks_pending, "ACKs handed to the journal, not yet durable")    \
-	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")
+	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")        \
+	X(tftp_rrq, "TFTP read requests")                                      \
+	X(tftp_data, "TFTP DATA packets sent, retransmissions included")       \
+	X(tftp_retransmits, "TFTP DATA packets sent again after a timeout")    \
+	X(tftp_done, "TFTP transfers completed (last block acknowledged)")     \
+	X(tftp_bytes, "TFTP file bytes sent, first sends only")
 
 /**
  * Why a frame was dropped.  Malformed input and input that is not ours are
@@ -90,7 +95,17 @@
 	X(dhcp_pool_exhausted, "no free address in the pool")                   \
 	X(dhcp_unknown_client, "INIT-REBOOT from a client we hold no lease for") \
 	X(dhcp_not_pxe, "proxyDHCP ignores clients that are not PXE")          \
-	X(dhcp_journal_full, "ACK dropped: the lease journal could not take it")
+	X(dhcp_journal_full, "ACK dropped: the lease journal could not take it") \
+	X(tftp_truncated, "TFTP packet shorter than its fields")               \
+	X(tftp_bad_name, "TFTP file name over 255 bytes")                      \
+	X(tftp_bad_mode, "TFTP mode neither octet nor netascii")               \
+	X(tftp_bad_op, "TFTP opcode a server does not take here")              \
+	X(tftp_refused, "TFTP name refused: .., absolute escape, control chars") \
+	X(tftp_not_found, "TFTP file not in the served root")                  \
+	X(tftp_write_refused, "TFTP write request (refused with an error)")    \
+	X(tftp_no_session, "TFTP ACK or ERROR for no transfer (stray TID)")    \
+	X(tftp_sessions_full, "TFTP request refused: every session in use")    \
+	X(tftp_timed_out, "TFTP transfers given up after their retries")
 
 enum rb_counter {
 #define RB_X(name, help) RB_CTR_##name,

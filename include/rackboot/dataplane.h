@@ -161,4 +161,7 @@ uint16_t rb_worker_index(const struct rb_worker *w);
 /** @return our addresses on the boot port. */
 const struct rb_netif *rb_worker_netif(const struct rb_worker *w);
 
+/** @return the packet pool, for handlers that send new frames. */
+struct rte_mempool *rb_worker_pool(struct rb_worker *w);
+
 #endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loading the served root into DPDK memory.  Control thread only: it reads
+ * the disk and allocates; workers only look up.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "rackboot/filecache.h"
+
+#define MAX_FILES 65536
+
+struct rb_filecache {
+	struct rte_hash *by_name;
+	struct rb_file *files;
+	uint32_t nb;
+	uint64_t bytes, skipped;
+	char root[PATH_MAX];
+};
+
+static int
+load_file(struct rb_filecache *c, const char *path, const char *rel,
+	  uint64_t max_file, uint64_t budget)
+{
+	char key[RB_PATH_KEY] = {0};
+	struct stat st;
+	struct rb_file *f;
+	uint8_t *data;
+	uint64_t off = 0;
+	int fd;
+
+	if (strlen(rel) >= RB_PATH_KEY || c->nb == MAX_FILES)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if ((uint64_t)st.st_size > max_file ||
+	    c->bytes + (uint64_t)st.st_size > budget) {
+		c->skipped++;
+		close(fd);
+		return 0;
+	}
+	data = rte_malloc("rb_file", st.st_size ? (size_t)st.st_size : 1, 64);
+	if (data == NULL) {
+		c->skipped++;
+		close(fd);
+		return 0;
+	}
+	while (off < (uint64_t)st.st_size) {
+		ssize_t n = read(fd, data + off, (size_t)st.st_size - off);
+
+		if (n <= 0)
+			break;
+		off += (uint64_t)n;
+	}
+	close(fd);
+	f = &c->files[c->nb];
+	f->data = data;
+	f->size = off;
+	snprintf(f->name, sizeof(f->name), "%s", rel);
+	memcpy(key, rel, strlen(rel));
+	if (rte_hash_add_key_data(c->by_name, key, f) < 0) {
+		rte_free(data);
+		return 0;
+	}
+	c->nb++;
+	c->bytes += off;
+	return 0;
+}
+
+/** Whether @p path resolves inside the root (links may not leave it). */
+static int
+inside_root(const struct rb_filecache *c, const char *path)
+{
+	char real[PATH_MAX];
+	size_t n = strlen(c->root);
+
+	if (realpath(path, real) == NULL)
+		return 0;
+	return strncmp(real, c->root, n) == 0 &&
+	       (real[n] == '/' || real[n] == '\0');
+}
+
+static void
+walk(struct rb_filecache *c, const char *dir, const char *rel, int depth,
+     uint64_t max_file, uint64_t budget)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL || depth > 16) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX], r[PATH_MAX];
+		struct stat st;
+
+		if (e->d_name[0] == '.' &&
+		    (e->d_name[1] == 0 || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(r, sizeof(r), "%s%s%s", rel, *rel ? "/" : "",
+			 e->d_name);
+		if (!inside_root(c, path) || stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(c, path, r, depth + 1, max_file, budget);
+		else if (S_ISREG(st.st_mode))
+			load_file(c, path, r, max_file, budget);
+	}
+	closedir(d);
+}
+
+int
+rb_filecache_load(const char *root, uint64_t max_file, uint64_t budget,
+		  struct rb_filecache **out, char *err, size_t errlen)
+{
+	static unsigned int gen;
+	struct rte_hash_parameters hp;
+	struct rb_filecache *c = calloc(1, sizeof(*c));
+	char name[32];
+
+	if (c == NULL || realpath(root, c->root) == NULL) {
+		snprintf(err, errlen, "root %s: %s", root, strerror(errno));
+		free(c);
+		return -1;
+	}
+	c->files = calloc(MAX_FILES, sizeof(*c->files));
+	snprintf(name, sizeof(name), "rb_files%u", gen++);
+	memset(&hp, 0, sizeof(hp));
+	hp.name = name;
+	hp.entries = MAX_FILES;
+	hp.key_len = RB_PATH_KEY;
+	hp.hash_func = rte_jhash;
+	hp.socket_id = 0;
+	c->by_name = rte_hash_create(&hp);
+	if (c->files == NULL || c->by_name == NULL) {
+		snprintf(err, errlen, "file cache: out of memory");
+		rb_filecache_free(c);
+		return -1;
+	}
+	walk(c, c->root, "", 0, max_file, budget);
+	*out = c;
+	return 0;
+}
+
+const struct rb_file *
+rb_filecache_get(const struct rb_filecache *c, const char *name)
+{
+	char key[RB_PATH_KEY] = {0};
+	size_t n = strlen(name);
+	void *data;
+
+	if (c == NULL || n >= RB_PATH_KEY)
+		return NULL;
+	memcpy(key, name, n);
+	if (rte_hash_lookup_data(c->by_name, key, &data) < 0)
+		return NULL;
+	return data;
+}
+
+void
+rb_filecache_stats(const struct rb_filecache *c, uint64_t *files,
+		   uint64_t *bytes, uint64_t *skipped)
+{
+	*files = c ? c->nb : 0;
+	*bytes = c ? c->bytes : 0;
+	*skipped = c ? c->skipped : 0;
+}
+
+void
+rb_filecache_free(struct rb_filecache *c)
+{
+	uint32_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nb; i++)
+		rte_free((void *)(uintptr_t)c->files[i].data);
+	rte_hash_free(c->by_name);
+	free(c->files);
+	free(c);
+}

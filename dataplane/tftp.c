@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TFTP server: RFC 1350 transfers with RFC 2347 negotiation (blksize,
+ * tsize, timeout, windowsize), block-number rollover past 65535, and
+ * retransmission on timeout only: a duplicate ACK never triggers a resend,
+ * so the sorcerer's apprentice cannot happen.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "rackboot/dataplane.h"
+#include "rackboot/tftp.h"
+#include "rackboot/tftpd.h"
+
+#define TFTP_PORT 69
+#define SWEEP_PER_POLL 64
+
+struct key {
+	uint32_t ip;
+	uint16_t cport, sport;
+};
+
+struct session {
+	struct key k;
+	struct rte_ether_addr mac;
+	const struct rb_file *file;
+	uint64_t nblocks;  /**< blocks in the transfer, the last one short */
+	uint64_t acked;    /**< highest block acknowledged */
+	uint64_t sent;     /**< highest block sent */
+	uint64_t deadline; /**< TSC of the next retransmission */
+	uint32_t blksize;
+	uint32_t timeout_ms;
+	uint16_t window;
+	uint8_t used, retries, oack_len;
+	uint8_t oack[80];  /**< kept to send again while ACK 0 is missing */
+};
+
+struct worker_state {
+	struct session *s;
+	struct rte_hash *by_key;
+	uint32_t cursor;
+	uint32_t active;
+} __attribute__((aligned(64)));
+
+struct rb_tftpd {
+	struct rb_tftpd_conf conf;
+	const struct rb_filecache *cache;
+	unsigned int nb_workers;
+	uint64_t tsc_ms;
+	struct worker_state ws[RB_DP_MAX_WORKERS];
+};
+
+int
+rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
+		unsigned int nb_workers, struct rb_tftpd **out)
+{
+	struct rb_tftpd *t = rte_zmalloc("rb_tftpd", sizeof(*t), 64);
+	unsigned int w;
+
+	if (t == NULL || nb_workers > RB_DP_MAX_WORKERS)
+		return -ENOMEM;
+	t->conf = *c;
+	t->cache = cache;
+	t->nb_workers = nb_workers;
+	t->tsc_ms = rte_get_tsc_hz() / 1000;
+	for (w = 0; w < nb_workers; w++) {
+		struct rte_hash_parameters hp;
+		char name[32];
+
+		snprintf(name, sizeof(name), "rb_tftp%u", w);
+		memset(&hp, 0, sizeof(hp));
+		hp.name = name;
+		hp.entries = c->sessions * 2;
+		hp.key_len = sizeof(struct key);
+		hp.hash_func = rte_jhash;
+		hp.socket_id = (int)rte_socket_id();
+		t->ws[w].by_key = rte_hash_create(&hp);
+		t->ws[w].s = rte_zmalloc("rb_tftp_s",
+					 sizeof(struct session) * c->sessions, 64);
+		if (!t->ws[w].by_key || !t->ws[w].s) {
+			rb_tftpd_destroy(t);
+			return -ENOMEM;
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+void
+rb_tftpd_destroy(struct rb_tftpd *t)
+{
+	unsigned int w;
+
+	if (t == NULL)
+		return;
+	for (w = 0; w < t->nb_workers; w++) {
+		rte_hash_free(t->ws[w].by_key);
+		rte_free(t->ws[w].s);
+	}
+	rte_free(t);
+}
+
+uint32_t
+rb_tftpd_active(const struct rb_tftpd *t)
+{
+	uint32_t n = 0;
+	unsigned int w;
+
+	for (w = 0; w < t->nb_workers; w++)
+		n += __atomic_load_n(&t->ws[w].active, __ATOMIC_RELAXED);
+	return n;
+}
+
+/** Turn @p m into a UDP frame to the session's client from its TID. */
+static void
+send_payload(struct rb_worker *w, const struct session *s, struct rte_mbuf *m,
+	     uint16_t len)
+{
+	const struct rb_netif *nif = rb_worker_netif(w);
+	uint32_t flen = rb_udp_build(rte_pktmbuf_mtod(m, uint8_t *), &nif->mac,
+				     &s->mac, nif->ip, s->k.ip, s->k.sport,
+				     s->k.cport, len);
+
+	m->data_len = (uint16_t)flen;
+	m->pkt_len = flen;
+	rb_worker_tx(w, m);
+}
+
+/** Send DATA block @p n of the session. */
+static void
+send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
+	   uint64_t n)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w));
+	uint64_t off = (n - 1) * s->blksize;
+	uint32_t len = s->file->size > off
+			       ? (uint32_t)RTE_MIN(s->file->size - off, s->blksize)
+			       : 0;
+	uint8_t *p;
+
+	(void)t;
+	if (m == NULL) {
+		rb_count(rb_worker_counters(w), RB_CTR_tx_full, 1);
+		return; /* the timer sends it again */
+	}
+	p = rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF;
+	p[0] = 0;
+	p[1] = RB_TFTP_DATA;
+	p[2] = (uint8_t)(n >> 8); /* 16 bits on the wire: rolls over to 0 */
+	p[3] = (uint8_t)n;
+	memcpy(p + 4, s->file->data + off, len);
+	send_payload(w, s, m, (uint16_t)(4 + len));
+	rb_count(rb_worker_counters(w), RB_CTR_tftp_data, 1);
+	if (n > s->sent)
+		rb_count(rb_worker_counters(w), RB_CTR_tftp_bytes, len);
+}
+
+static void
+arm(struct rb_tftpd *t, struct session *s)
+{
+	s->deadline = rte_rdtsc() + t->tsc_ms * s->timeout_ms;
+}
+
+/** Send the window after the last acknowledged block. */
+static void
+send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s)
+{
+	uint64_t n, last = RTE_MIN(s->acked + s->window, s->nblocks);
+
+	for (n = s->acked + 1; n <= last; n++)
+		send_block(t, w, s, n);
+	if (last > s->sent)
+		s->sent = last;
+	arm(t, s);
+}
+
+static void
+end_session(struct worker_state *ws, struct session *s)
+{
+	rte_hash_del_key(ws->by_key, &s->k);
+	s->used = 0;
+	__atomic_store_n(&ws->active, ws->active - 1, __ATOMIC_RELAXED);
+}
+
+/** Reply to a request with an ERROR from port 69, in its own mbuf. */
+static void
+send_error(struct rb_worker *w, struct rte_mbuf *m, const struct rb_frame *f,
+	   uint16_t code, const char *msg)
+{
+	struct session tmp;
+	uint16_t len;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.k.ip = f->src_ip;
+	tmp.k.cport = f->src_port;
+	tmp.k.sport = f->dst_port;
+	tmp.mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	len = (uint16_t)rb_tftp_error(rte_pktmbuf_mtod(m, uint8_t *) +
+					      RB_UDP_PAYLOAD_OFF,
+				      code, msg);
+	send_payload(w, &tmp, m, len);
+}
+
+static void
+read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
+	     const struct rb_frame *f)
+{
+	struct worker_state *ws = &t->ws[rb_worker_index(w)];
+	struct rb_counters *ctr = rb_worker_counters(w);
+	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						    f->payload_off);
+	struct rb_tftp_req r;
+	const struct rb_file *file;
+	struct session *s = NULL;
+	uint32_t i, nports = t->conf.port_hi - t->conf.port_lo + 1u;
+	rb_drop_t why = rb_tftp_parse_req(pl, f->payload_len, &r);
+
+	if (why) {
+		rb_count(ctr, why, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (r.op == RB_TFTP_WRQ) {
+		rb_count(ctr, RB_CTR_DROP_tftp_write_refused, 1);
+		send_error(w, m, f, RB_TFTP_EACCESS,
+			   "write requests are not accepted");
+		return;
+	}
+	if (r.op != RB_TFTP_RRQ) {
+		rb_count(ctr, RB_CTR_DROP_tftp_bad_op, 1);
+		send_error(w, m, f, RB_TFTP_EBADOP, "illegal TFTP operation");
+		return;
+	}
+	rb_count(ctr, RB_CTR_tftp_rrq, 1);
+	if (rb_tftp_clean_name(r.name) < 0) {
+		rb_count(ctr, RB_CTR_DROP_tftp_refused, 1);
+		send_error(w, m, f, RB_TFTP_EACCESS, "file name not allowed");
+		return;
+	}
+	file = rb_filecache_get(t->cache, r.name);
+	if (file == NULL) {
+		rb_count(ctr, RB_CTR_DROP_tftp_not_found, 1);
+		send_error(w, m, f, RB_TFTP_ENOTFOUND, "file not found");
+		return;
+	}
+	for (i = 0; i < t->conf.sessions; i++) {
+		struct session *c = &ws->s[(ws->cursor + i) % t->conf.sessions];
+
+		if (!c->used) {
+			s = c;
+			break;
+		}
+	}
+	if (s == NULL) {
+		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
+		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	s->k.ip = f->src_ip;
+	s->k.cport = f->src_port;
+	/* the server TID: one of the held transfer ports */
+	s->k.sport = (uint16_t)(t->conf.port_lo + (uint32_t)(s - ws->s) % nports);
+	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0) {
+		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
+		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
+		return;
+	}
+	s->used = 1;
+	__atomic_store_n(&ws->active, ws->active + 1, __ATOMIC_RELAXED);
+	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	s->file = file;
+	s->blksize = 512;
+	s->window = 1;
+	s->timeout_ms = t->conf.timeout_ms;
+	if (r.blksize)
+		s->blksize = RTE_MIN(r.blksize, t->conf.max_blksize);
+	if (r.windowsize)
+		s->window = r.windowsize;
+	if (r.timeout)
+		s->timeout_ms = r.timeout * 1000u;
+	s->nblocks = file->size / s->blksize + 1;
+	if (r.blksize || r.has_tsize || r.timeout || r.windowsize) {
+		/* RFC 2347: options the server takes go back in an OACK, and
+		 * the transfer starts when the client acknowledges block 0 */
+		s->oack_len = (uint8_t)rb_tftp_oack(
+			s->oack, r.blksize ? s->blksize : 0,
+			r.has_tsize ? (int64_t)file->size : -1, r.timeout,
+			r.windowsize ? s->window : 0);
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF,
+		       s->oack, s->oack_len);
+		send_payload(w, s, m, s->oack_len);
+		arm(t, s);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	send_window(t, w, s);
+}
+
+/** An ACK or ERROR to a transfer port. */
+static void
+transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
+		const struct rb_frame *f)
+{
+	struct worker_state *ws = &t->ws[rb_worker_index(w)];
+	struct rb_counters *ctr = rb_worker_counters(w);
+	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						    f->payload_off);
+	struct key k = {f->src_ip, f->src_port, f->dst_port};
+	struct session *s;
+	uint16_t op, n16;
+	uint64_t n;
+	void *data;
+
+	if (f->payload_len < 4) {
+		rb_count(ctr, RB_CTR_DROP_tftp_truncated, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	op = (uint16_t)(pl[0] << 8 | pl[1]);
+	if (rte_hash_lookup_data(ws->by_key, &k, &data) < 0) {
+		rb_count(ctr, RB_CTR_DROP_tftp_no_session, 1);
+		if (op == RB_TFTP_ERROR) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		send_error(w, m, f, RB_TFTP_EBADID, "unknown transfer ID");
+		return;
+	}
+	s = data;
+	if (op == RB_TFTP_ERROR) {
+		end_session(ws, s); /* the client gave up */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (op != RB_TFTP_ACK) {
+		rb_count(ctr, RB_CTR_DROP_tftp_bad_op, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	n16 = (uint16_t)(pl[2] << 8 | pl[3]);
+	rte_pktmbuf_free(m);
+	/* the 16-bit block number, placed in the window we sent */
+	n = (s->acked & ~(uint64_t)0xffff) | n16;
+	if (n < s->acked)
+		n += 0x10000;
+	if (n > s->sent)
+		return; /* ahead of what we sent, or long stale: ignore */
+	if (n <= s->acked) {
+		/* a duplicate or old ACK: nothing is sent again (no
+		 * sorcerer's apprentice); only an ACK 0 answering the OACK
+		 * starts the transfer */
+		if (!(s->oack_len && n == 0 && s->sent == 0))
+			return;
+	}
+	s->acked = n;
+	s->retries = 0;
+	if (s->acked >= s->nblocks) {
+		rb_count(ctr, RB_CTR_tftp_done, 1);
+		end_session(ws, s);
+		return;
+	}
+	s->oack_len = 0;
+	send_window(t, w, s);
+}
+
+void
+rb_tftpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
+		const struct rb_frame *f)
+{
+	if (f->dst_port == TFTP_PORT)
+		read_request(ctx, w, m, f);
+	else
+		transfer_packet(ctx, w, m, f);
+}
+
+/** A session whose deadline passed: send again with backoff, or give up. */
+static void
+expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
+       struct session *s)
+{
+	struct rb_counters *ctr = rb_worker_counters(w);
+
+	if (s->retries >= t->conf.retries) {
+		rb_count(ctr, RB_CTR_DROP_tftp_timed_out, 1);
+		end_session(ws, s);
+		return;
+	}
+	s->retries++;
+	s->timeout_ms = RTE_MIN(s->timeout_ms * 2, 8000u);
+	if (s->oack_len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w));
+
+		if (m) {
+			memcpy(rte_pktmbuf_mtod(m, uint8_t *) +
+				       RB_UDP_PAYLOAD_OFF,
+			       s->oack, s->oack_len);
+			send_payload(w, s, m, s->oack_len);
+		}
+		arm(t, s);
+		return;
+	}
+	/* the whole window again, from the first block not acknowledged */
+	rb_count(ctr, RB_CTR_tftp_retransmits,
+		 RTE_MIN(s->sent, s->acked + s->window) - s->acked);
+	send_window(t, w, s);
+}
+
+void
+rb_tftpd_poll(void *ctx, struct rb_worker *w)
+{
+	struct rb_tftpd *t = ctx;
+	struct worker_state *ws = &t->ws[rb_worker_index(w)];
+	uint64_t now;
+	unsigned int i;
+
+	if (ws->active == 0)
+		return;
+	now = rte_rdtsc();
+	for (i = 0; i < SWEEP_PER_POLL; i++) {
+		struct session *s = &ws->s[ws->cursor];
+
+		ws->cursor = (ws->cursor + 1) % t->conf.sessions;
+		if (s->used && now > s->deadline)
+			expire(t, w, ws, s);
+	}
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The TFTP server on the dataplane: read requests on port 69, transfers on
+ * the --tftp-ports range, files from the file cache.  Each worker keeps its
+ * own sessions and sweeps their timers a slice per poll loop (no syscall
+ * per session).
+ */
+#ifndef RACKBOOT_TFTPD_H
+#define RACKBOOT_TFTPD_H
+
+#include <stdint.h>
+
+#include "rackboot/filecache.h"
+#include "rackboot/net.h"
+
+struct rte_mbuf;
+struct rb_worker;
+struct rb_tftpd;
+
+struct rb_tftpd_conf {
+	uint32_t server_ip;        /**< network order */
+	uint16_t port_lo, port_hi; /**< transfer ports (server TIDs) */
+	uint32_t max_blksize;      /**< what the port's MTU carries */
+	uint32_t sessions;         /**< per worker */
+	uint32_t timeout_ms;       /**< first retransmission */
+	uint8_t retries;           /**< then the transfer is given up */
+};
+
+/** @return 0, or a negative errno */
+int rb_tftpd_create(const struct rb_tftpd_conf *c,
+		    const struct rb_filecache *cache, unsigned int nb_workers,
+		    struct rb_tftpd **out);
+void rb_tftpd_destroy(struct rb_tftpd *t);
+
+/** The UDP handler for port 69 and the transfer ports (ctx: the server). */
+void rb_tftpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
+		     const struct rb_frame *f);
+
+/** The worker poller: retransmissions and timeouts. */
+void rb_tftpd_poll(void *ctx, struct rb_worker *w);
+
+/** @return transfers in progress, all workers. */
+uint32_t rb_tftpd_active(const struct rb_tftpd *t);
+
+#endif
