@@ -48,11 +48,11 @@ BG_PIDS+=("$cap")
 for _ in $(seq 100); do grep -q "Capturing on" "$WORK/tap.err" && break; sleep 0.1; done
 grep -q "Capturing on" "$WORK/tap.err" || fail "tshark: $(cat "$WORK/tap.err")"
 until_seen "$WORK/tap.cap" 9999 1 || fail "UDP to port 9999 did not reach the kernel: $(cat "$WORK/tap.cap")"
-nohandler=$(counter drop.udp_no_handler)
+served=$(served_udp)
 in_client 1 bash -c "echo rrq > /dev/udp/$LAB_SRV_IP/69"
 before=$(grep -cx 9999 "$WORK/tap.cap")
 until_seen "$WORK/tap.cap" 9999 $((before + 1)) || fail "tap capture stalled"
 kill -INT "$cap"; wait "$cap" 2>/dev/null || true
 grep -qx 69 "$WORK/tap.cap" && fail "UDP to port 69 leaked to the kernel"
-[ "$(counter drop.udp_no_handler)" = $((nohandler + 1)) ] || fail "port 69 datagram not taken by rackbootd"
+[ "$(served_udp)" = $((served + 1)) ] || fail "port 69 datagram not taken by rackbootd"
 pass "UDP to rackbootd's ports stays in the dataplane; port 9999 goes to the kernel"

@@ -25,7 +25,7 @@ during=$(free_pages)
 out=$(in_client 1 ping -c 3 -i 0.2 -W 2 "$LAB_SRV_IP") || fail "ping: $out"
 in_client 1 bash -c "echo x > /dev/udp/$LAB_SRV_IP/69"
 sleep 0.3
-[ "$(counter drop.udp_no_handler)" = 1 ] || fail "dataplane on hugepages did not see the datagram"
+[ "$(served_udp)" = 1 ] || fail "dataplane on hugepages did not see the datagram"
 pid=$RBD_PID
 rbd_stop TERM
 [ "$RBD_RC" = 0 ] || fail "exit status $RBD_RC"
