@@ -122,9 +122,13 @@ rb_tftp_clean_name(char *name)
 static size_t
 put_opt(uint8_t *buf, size_t off, const char *name, unsigned long v)
 {
-	return off + (size_t)sprintf((char *)buf + off, "%s", name) + 1 +
-	       (size_t)sprintf((char *)buf + off + strlen(name) + 1, "%lu",
-			       v) + 1;
+	char num[24];
+	size_t n = strlen(name) + 1;
+	size_t k = (size_t)snprintf(num, sizeof(num), "%lu", v) + 1;
+
+	memcpy(buf + off, name, n);
+	memcpy(buf + off + n, num, k);
+	return off + n + k;
 }
 
 size_t

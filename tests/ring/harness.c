@@ -43,7 +43,7 @@ rbh_eal_init(void)
 	argv[argc++] = "--no-shconf";
 	argv[argc++] = "--no-telemetry";
 	argv[argc++] = "-m";
-	argv[argc++] = "128";
+	argv[argc++] = "256";
 	argv[argc++] = prefix;
 	argv[argc++] = "--log-level=4";
 	argv[argc] = NULL;

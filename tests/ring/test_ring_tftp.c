@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TFTP server on the real dataplane over net_ring, files from a real
+ * file cache: lock-step and windowed transfers byte for byte, a lost block
+ * in a window, duplicate ACKs sending nothing, timeouts resending, block
+ * numbers rolling over past 65535, errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_byteorder.h>
+
+#include "../unit/frames.h"
+#include "harness.h"
+#include "rackboot/tftp.h"
+#include "rackboot/tftpd.h"
+
+static const uint8_t server_ip[4] = {10, 99, 0, 1};
+static const uint8_t client_ip[4] = {T_CLIENT_IP};
+static struct rbh h;
+static struct rb_filecache *cache;
+static struct rb_tftpd *tftpd;
+static char dir[64];
+static uint8_t our_mac[6];
+static uint8_t *small, *big;
+#define SMALL_LEN 3000
+#define BIG_LEN (65600u * 512u)   /* past block 65535 at blksize 512 */
+
+static void
+send_udp(uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
+{
+	uint8_t frame[1600];
+	size_t flen = t_udp_raw(frame, our_mac, client_ip, server_ip, sport,
+				dport, p, len);
+
+	assert_int_equal(rbh_inject(&h, frame, flen), 0);
+}
+
+static void
+rrq(uint16_t sport, const char *name, const char *const *opts, int nopts)
+{
+	uint8_t b[512];
+	size_t off = 2;
+	int i;
+
+	b[0] = 0;
+	b[1] = RB_TFTP_RRQ;
+	memcpy(b + off, name, strlen(name) + 1);
+	off += strlen(name) + 1;
+	memcpy(b + off, "octet", 6);
+	off += 6;
+	for (i = 0; i < nopts; i++) {
+		memcpy(b + off, opts[i], strlen(opts[i]) + 1);
+		off += strlen(opts[i]) + 1;
+	}
+	send_udp(sport, 69, b, off);
+}
+
+static void
+ack(uint16_t sport, uint16_t tid, uint16_t block)
+{
+	uint8_t b[4] = {0, RB_TFTP_ACK, (uint8_t)(block >> 8), (uint8_t)block};
+
+	send_udp(sport, tid, b, 4);
+}
+
+/** The next TFTP packet sent: its payload, length, and source port. */
+struct pkt {
+	uint8_t frame[2048];
+	const uint8_t *p;
+	int len;
+	uint16_t sport, dport;
+};
+
+static int
+next(struct pkt *k, unsigned int ms)
+{
+	int n = rbh_recv(&h, k->frame, sizeof(k->frame), ms);
+
+	if (n < 0)
+		return -1;
+	k->p = k->frame + 42;
+	k->len = n - 42;
+	k->sport = (uint16_t)(k->frame[34] << 8 | k->frame[35]);
+	k->dport = (uint16_t)(k->frame[36] << 8 | k->frame[37]);
+	return 0;
+}
+
+static uint16_t
+op(const struct pkt *k)
+{
+	return (uint16_t)(k->p[0] << 8 | k->p[1]);
+}
+
+static uint16_t
+blk(const struct pkt *k)
+{
+	return (uint16_t)(k->p[2] << 8 | k->p[3]);
+}
+
+/**
+ * Fetch @p name with @p opts, acknowledging each window's last block;
+ * compare with @p want.  Returns the blocks received.
+ */
+static uint64_t
+fetch(uint16_t sport, const char *name, const char *const *opts, int nopts,
+      uint32_t blksize, uint16_t window, const uint8_t *want, uint64_t size)
+{
+	struct pkt k;
+	uint64_t got = 0, n = 0, nblocks = size / blksize + 1;
+	uint16_t tid;
+
+	rrq(sport, name, opts, nopts);
+	assert_int_equal(next(&k, 3000), 0);
+	tid = k.sport;
+	assert_true(tid >= 61000 && tid <= 61063);
+	assert_int_equal(k.dport, sport);
+	if (nopts) {
+		assert_int_equal(op(&k), RB_TFTP_OACK);
+		ack(sport, tid, 0);
+		assert_int_equal(next(&k, 3000), 0);
+	}
+	for (;;) {
+		uint32_t len;
+
+		assert_int_equal(op(&k), RB_TFTP_DATA);
+		n++;
+		assert_int_equal(blk(&k), (uint16_t)n);
+		len = (uint32_t)k.len - 4;
+		assert_true(len <= blksize);
+		assert_memory_equal(k.p + 4, want + got, len);
+		got += len;
+		if (n == nblocks) {
+			assert_true(len < blksize);
+			ack(sport, tid, (uint16_t)n);
+			break;
+		}
+		assert_int_equal(len, blksize);
+		if (n % window == 0)
+			ack(sport, tid, (uint16_t)n);
+		assert_int_equal(next(&k, 3000), 0);
+	}
+	assert_int_equal(got, size);
+	return n;
+}
+
+static void
+test_lock_step(void **state)
+{
+	uint64_t done = rbh_counter(&h, RB_CTR_tftp_done);
+
+	(void)state;
+	assert_int_equal(fetch(40001, "small.bin", NULL, 0, 512, 1, small,
+			       SMALL_LEN), SMALL_LEN / 512 + 1);
+	rbh_settle(&h);
+	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_done), done + 1);
+	assert_int_equal(rb_tftpd_active(tftpd), 0);
+}
+
+static void
+test_options_and_window(void **state)
+{
+	static const char *const o[] = {"blksize", "1400", "tsize", "0",
+					"windowsize", "4"};
+	struct pkt k;
+
+	(void)state;
+	/* the OACK says what the server took: tsize is the file's size */
+	rrq(40002, "small.bin", o, 6);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_OACK);
+	assert_memory_equal(k.p + 2, "blksize\0" "1400\0tsize\0" "3000\0"
+				     "windowsize\0" "4\0", 37);
+	ack(40002, k.sport, 0);
+	/* the whole file fits in one window of three blocks */
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), i);
+	}
+	ack(40002, k.sport, 3);
+	/* and a full windowed transfer, compared byte for byte */
+	assert_int_equal(fetch(40003, "small.bin", o, 6, 1400, 4, small,
+			       SMALL_LEN), 3);
+}
+
+static void
+test_blksize_clamped(void **state)
+{
+	static const char *const o[] = {"blksize", "9000"};
+	struct pkt k;
+
+	(void)state;
+	rrq(40004, "small.bin", o, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	/* a 1500-byte MTU carries 1468 bytes of TFTP data */
+	assert_memory_equal(k.p + 2, "blksize\0" "1468\0", 13);
+	ack(40004, k.sport, 0);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(k.len, 4 + 1468);
+	assert_int_equal(k.frame[16] << 8 | k.frame[17], 20 + 8 + 4 + 1468);
+	ack(40004, k.sport, 1);
+	assert_int_equal(next(&k, 3000), 0);
+	ack(40004, k.sport, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	ack(40004, k.sport, 3);
+}
+
+static void
+test_lost_block_and_duplicate_ack(void **state)
+{
+	static const char *const o[] = {"windowsize", "4", "timeout", "1"};
+	struct pkt k;
+	uint16_t tid;
+	uint64_t rexmit, done;
+
+	(void)state;
+	rrq(40005, "small.bin", o, 4);
+	assert_int_equal(next(&k, 3000), 0);
+	tid = k.sport;
+	ack(40005, tid, 0);
+	for (int i = 1; i <= 4; i++)
+		assert_int_equal(next(&k, 3000), 0);
+	/* block 3 was lost: the client acknowledges 2 (RFC 7440); the
+	 * server sends the window after it: 3, 4, 5, 6 */
+	ack(40005, tid, 2);
+	for (int i = 3; i <= 6; i++) {
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), i);
+	}
+	/* the same ACK again: nothing more (no sorcerer's apprentice) */
+	ack(40005, tid, 2);
+	ack(40005, tid, 1);
+	assert_int_equal(next(&k, 300), -1);
+	/* silence: after its 1 s timeout the server sends the window again */
+	rexmit = rbh_counter(&h, RB_CTR_tftp_retransmits);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(blk(&k), 3);
+	for (int i = 4; i <= 6; i++) {
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), i);
+	}
+	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_retransmits), rexmit + 4);
+	/* 3,000 bytes are six blocks: the ACK of the sixth ends it */
+	done = rbh_counter(&h, RB_CTR_tftp_done);
+	ack(40005, tid, 6);
+	assert_int_equal(next(&k, 300), -1);
+	rbh_settle(&h);
+	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_done), done + 1);
+}
+
+static void
+test_rollover(void **state)
+{
+	static const char *const o[] = {"windowsize", "16"};
+
+	(void)state;
+	/* 65,601 blocks of 512: block numbers wrap from 65535 to 0 */
+	assert_int_equal(fetch(40006, "big.bin", o, 2, 512, 16, big, BIG_LEN),
+			 65601);
+}
+
+static void
+test_errors(void **state)
+{
+	struct pkt k;
+	uint8_t wrq[32] = {0, RB_TFTP_WRQ, 'x', 0, 'o', 'c', 't', 'e', 't', 0};
+
+	(void)state;
+	rrq(40007, "nosuch.bin", NULL, 0);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_ERROR);
+	assert_int_equal(k.p[3], RB_TFTP_ENOTFOUND);
+	rrq(40008, "../etc/passwd", NULL, 0);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(k.p[3], RB_TFTP_EACCESS);
+	send_udp(40009, 69, wrq, 10);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_ERROR);
+	assert_int_equal(k.p[3], RB_TFTP_EACCESS);
+	/* an ACK to a transfer port nobody uses */
+	ack(40010, 61005, 1);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(k.p[3], RB_TFTP_EBADID);
+	assert_true(rbh_counter(&h, RB_CTR_DROP_tftp_write_refused) >= 1);
+	assert_true(rbh_counter(&h, RB_CTR_DROP_tftp_refused) >= 1);
+}
+
+static int
+group_setup(void **state)
+{
+	struct rb_tftpd_conf tc;
+	struct rb_dp_conf conf;
+	char path[128], err[256];
+	FILE *f;
+	uint64_t i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/rbringtftp.XXXXXX");
+	if (mkdtemp(dir) == NULL || rbh_eal_init() < 0)
+		return -1;
+	small = malloc(SMALL_LEN);
+	big = malloc(BIG_LEN);
+	for (i = 0; i < SMALL_LEN; i++)
+		small[i] = (uint8_t)(i * 7 + 3);
+	for (i = 0; i < BIG_LEN; i++)
+		big[i] = (uint8_t)(i ^ (i >> 9));
+	snprintf(path, sizeof(path), "%s/small.bin", dir);
+	f = fopen(path, "w");
+	fwrite(small, 1, SMALL_LEN, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/big.bin", dir);
+	f = fopen(path, "w");
+	fwrite(big, 1, BIG_LEN, f);
+	fclose(f);
+	if (rb_filecache_load(dir, 64 << 20, 128 << 20, &cache, err,
+			      sizeof(err)) < 0)
+		return -1;
+	memset(&tc, 0, sizeof(tc));
+	memcpy(&tc.server_ip, server_ip, 4);
+	tc.port_lo = 61000;
+	tc.port_hi = 61063;
+	tc.max_blksize = 1468;
+	tc.sessions = 256;
+	tc.timeout_ms = 1000;
+	tc.retries = 3;
+	if (rb_tftpd_create(&tc, cache, 1, &tftpd) < 0)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	conf.exception_port = -1;
+	memcpy(&conf.nif.ip, server_ip, 4);
+	conf.nif.netmask = rte_cpu_to_be_32(0xffffff00);
+	conf.services[conf.nb_services++] =
+		(struct rb_udp_service){"tftp", 69, 69, rb_tftpd_handle, tftpd};
+	conf.services[conf.nb_services++] = (struct rb_udp_service){
+		"tftp-transfer", 61000, 61063, rb_tftpd_handle, tftpd};
+	conf.pollers[conf.nb_pollers].fn = rb_tftpd_poll;
+	conf.pollers[conf.nb_pollers++].ctx = tftpd;
+	if (rbh_start(&h, &conf) < 0)
+		return -1;
+	memcpy(our_mac, rb_dp_netif(h.dp)->mac.addr_bytes, 6);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	rbh_stop(&h);
+	rb_tftpd_destroy(tftpd);
+	rb_filecache_free(cache);
+	rbh_eal_fini();
+	free(small);
+	free(big);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lock_step),
+		cmocka_unit_test(test_options_and_window),
+		cmocka_unit_test(test_blksize_clamped),
+		cmocka_unit_test(test_lost_block_and_duplicate_ack),
+		cmocka_unit_test(test_rollover),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests_name("ring_tftp", tests, group_setup,
+					   group_teardown);
+}
