@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# TFTP with real clients: tftp-hpa (512-byte blocks), curl with blksize
+# 1468, atftp with windowsize 16, busybox tftp; each file byte-identical
+# (sha256), a file bigger than 32 MiB at 512 bytes (block numbers roll
+# over), write requests and names leaving the root refused, a missing
+# file reported, and many clients at once all complete.
+. "$(dirname "$0")/lib.sh"
+
+lab_up "$(lab_id 20)" --clients 1
+root=$WORK/root
+mkdir -p "$root/pxelinux.cfg" "$WORK/got"
+head -c 3000000 /dev/urandom >"$root/kernel"
+head -c 34000000 /dev/urandom >"$root/initrd"     # 66,407 blocks of 512
+head -c 40000 /dev/urandom >"$root/small"
+printf 'default linux\nlabel linux\n  kernel kernel\n' >"$root/pxelinux.cfg/default"
+echo "secret" >"$WORK/outside"
+ln -s "$WORK/outside" "$root/escape"
+rbd_start --port "$LAB_SRV_IF"
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+same() { [ "$(sha "$1")" = "$(sha "$2")" ] || fail "$3: $1 differs from $2"; }
+c1() { ip netns exec "rb$LAB_ID-c1" "$@"; }
+
+(cd "$WORK/got" && c1 timeout 60 tftp "$LAB_SRV_IP" -m binary -c get kernel hpa.kernel) ||
+	fail "tftp-hpa get kernel"
+same "$WORK/got/hpa.kernel" "$root/kernel" tftp-hpa
+(cd "$WORK/got" && c1 timeout 60 tftp "$LAB_SRV_IP" -m binary -c get pxelinux.cfg/default hpa.cfg) ||
+	fail "tftp-hpa get pxelinux.cfg/default"
+same "$WORK/got/hpa.cfg" "$root/pxelinux.cfg/default" tftp-hpa
+c1 timeout 60 curl -sS --tftp-blksize 1468 -o "$WORK/got/curl.kernel" \
+	"tftp://$LAB_SRV_IP/kernel" || fail "curl tftp"
+same "$WORK/got/curl.kernel" "$root/kernel" curl
+c1 timeout 60 atftp --option "blksize 1468" --option "windowsize 16" \
+	-g -r kernel -l "$WORK/got/atftp.kernel" "$LAB_SRV_IP" >/dev/null 2>&1 ||
+	fail "atftp with windowsize"
+same "$WORK/got/atftp.kernel" "$root/kernel" atftp
+c1 timeout 60 busybox tftp -g -r kernel -l "$WORK/got/bb.kernel" "$LAB_SRV_IP" ||
+	fail "busybox tftp"
+same "$WORK/got/bb.kernel" "$root/kernel" busybox
+pass "tftp-hpa, curl (blksize 1468), atftp (windowsize 16), busybox: byte-identical"
+
+# past block 65535 at 512 bytes: the block number rolls over
+(cd "$WORK/got" && c1 timeout 300 tftp "$LAB_SRV_IP" -m binary -c get initrd hpa.initrd) ||
+	fail "tftp-hpa get initrd (34 MB)"
+same "$WORK/got/hpa.initrd" "$root/initrd" "tftp-hpa rollover"
+pass "34 MB at 512-byte blocks (66,407 blocks, rolling over): byte-identical"
+
+# refusals and errors, as the clients report them
+# curl exits 68 (CURLE_TFTP_NOTFOUND) on a TFTP "file not found"
+rc=0; c1 timeout 10 curl -s "tftp://$LAB_SRV_IP/nosuch" -o /dev/null || rc=$?
+[ "$rc" = 68 ] || fail "missing file: curl exit $rc, want 68 (TFTP not found)"
+rc=0; c1 timeout 10 curl -s "tftp://$LAB_SRV_IP/escape" -o /dev/null || rc=$?
+[ "$rc" = 68 ] || fail "a symlink out of the root: curl exit $rc, want 68"
+out=$(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c get ../outside x 2>&1) || true
+[ ! -s "$WORK/got/x" ] || fail "../outside was served"
+echo "data" >"$WORK/put.txt"
+out=$(cd "$WORK" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c put put.txt 2>&1) || true
+echo "$out" | grep -qi "not accepted\|access" || fail "write request not refused: $out"
+[ "$(counter drop.tftp_write_refused)" -ge 1 ] || fail "write not counted"
+[ "$(counter drop.tftp_refused)" -ge 1 ] || fail "../ not counted"
+pass "missing file, symlink out of the root, ../ and writes refused"
+
+# many clients at once
+n=${RB_TFTP_CLIENTS:-1000}
+pids=()
+for i in $(seq "$n"); do
+	c1 curl -s --max-time 60 --tftp-blksize 1468 -o "$WORK/got/m$i" \
+		"tftp://$LAB_SRV_IP/small" &
+	pids+=("$!")
+done
+wait_fail=0
+for j in "${pids[@]}"; do wait "$j" || wait_fail=$((wait_fail + 1)); done
+bad=0
+for i in $(seq "$n"); do
+	[ "$(sha "$WORK/got/m$i" 2>/dev/null)" = "$(sha "$root/small")" ] || bad=$((bad + 1))
+done
+[ "$bad" = 0 ] || fail "$bad of $n concurrent transfers failed (curl exits: $wait_fail)"
+pass "$n concurrent curl transfers, all byte-identical"
