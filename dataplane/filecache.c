@@ -29,6 +29,13 @@ struct rb_filecache {
 	char root[PATH_MAX];
 };
 
+/** The cache frees file memory itself, once no worker runs. */
+static void
+cache_owned(void *addr, void *opaque)
+{
+	(void)addr, (void)opaque;
+}
+
 static int
 load_file(struct rb_filecache *c, const char *path, const char *rel,
 	  uint64_t max_file, uint64_t budget)
@@ -71,6 +78,10 @@ load_file(struct rb_filecache *c, const char *path, const char *rel,
 	f = &c->files[c->nb];
 	f->data = data;
 	f->size = off;
+	f->iova = rte_malloc_virt2iova(data);
+	f->shinfo.free_cb = cache_owned;
+	f->shinfo.fcb_opaque = f;
+	rte_mbuf_ext_refcnt_set(&f->shinfo, 1);
 	snprintf(f->name, sizeof(f->name), "%s", rel);
 	memcpy(key, rel, strlen(rel));
 	if (rte_hash_add_key_data(c->by_name, key, f) < 0) {

@@ -256,16 +256,16 @@ rb_icmp_echo_reply(const struct rb_netif *nif, uint8_t *frame,
 	return (uint32_t)f->l4_off + f->l4_len;
 }
 
-uint32_t
-rb_udp_build(uint8_t *frame, const struct rte_ether_addr *src_mac,
-	     const struct rte_ether_addr *dst_mac, uint32_t src_ip,
-	     uint32_t dst_ip, uint16_t src_port, uint16_t dst_port,
-	     uint16_t payload_len)
+/** Ethernet, IPv4 and UDP headers for a UDP length of @p ulen, checksum 0. */
+static void
+udp_headers(uint8_t *frame, const struct rte_ether_addr *src_mac,
+	    const struct rte_ether_addr *dst_mac, uint32_t src_ip,
+	    uint32_t dst_ip, uint16_t src_port, uint16_t dst_port,
+	    uint16_t ulen)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	uint16_t ulen = (uint16_t)(UDP_LEN + payload_len);
 
 	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
 	rte_ether_addr_copy(src_mac, &eth->src_addr);
@@ -285,6 +285,44 @@ rb_udp_build(uint8_t *frame, const struct rte_ether_addr *src_mac,
 	udp->dst_port = rte_cpu_to_be_16(dst_port);
 	udp->dgram_len = rte_cpu_to_be_16(ulen);
 	udp->dgram_cksum = 0;
+}
+
+uint32_t
+rb_udp_build(uint8_t *frame, const struct rte_ether_addr *src_mac,
+	     const struct rte_ether_addr *dst_mac, uint32_t src_ip,
+	     uint32_t dst_ip, uint16_t src_port, uint16_t dst_port,
+	     uint16_t payload_len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + ETH_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t ulen = (uint16_t)(UDP_LEN + payload_len);
+
+	udp_headers(frame, src_mac, dst_mac, src_ip, dst_ip, src_port,
+		    dst_port, ulen);
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 	return ETH_LEN + IP_MIN_LEN + ulen;
+}
+
+uint32_t
+rb_udp_build_split(uint8_t *frame, const struct rte_ether_addr *src_mac,
+		   const struct rte_ether_addr *dst_mac, uint32_t src_ip,
+		   uint32_t dst_ip, uint16_t src_port, uint16_t dst_port,
+		   uint16_t head_len, const uint8_t *tail, uint16_t tail_len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + ETH_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t ulen = (uint16_t)(UDP_LEN + head_len + tail_len);
+	uint32_t sum;
+
+	udp_headers(frame, src_mac, dst_mac, src_ip, dst_ip, src_port,
+		    dst_port, ulen);
+	/* the head is even-sized (the caller's bytes after an 8-byte UDP
+	 * header), so the tail's 16-bit words line up with the whole's */
+	sum = udp_pseudo_sum(ip, ulen);
+	sum += rte_raw_cksum(udp, UDP_LEN + head_len);
+	sum += rte_raw_cksum(tail, tail_len);
+	udp->dgram_cksum = (uint16_t)~fold(sum);
+	if (udp->dgram_cksum == 0)
+		udp->dgram_cksum = 0xffff;
+	return ETH_LEN + IP_MIN_LEN + UDP_LEN + head_len;
 }

@@ -52,6 +52,9 @@ struct worker_state {
 struct rb_tftpd {
 	struct rb_tftpd_conf conf;
 	const struct rb_filecache *cache;
+	/* data-less mbufs that DATA frames attach to the cached file with,
+	 * so every client's frames point into one copy of it */
+	struct rte_mempool *ext_pool;
 	unsigned int nb_workers;
 	uint64_t tsc_ms;
 	struct worker_state ws[RB_DP_MAX_WORKERS];
@@ -70,6 +73,12 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
 	t->cache = cache;
 	t->nb_workers = nb_workers;
 	t->tsc_ms = rte_get_tsc_hz() / 1000;
+	t->ext_pool = rte_pktmbuf_pool_create("rb_tftp_ext", 65535, 256, 0, 0,
+					      (int)rte_socket_id());
+	if (t->ext_pool == NULL) {
+		rte_free(t);
+		return -ENOMEM;
+	}
 	for (w = 0; w < nb_workers; w++) {
 		struct rte_hash_parameters hp;
 		char name[32];
@@ -104,6 +113,7 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 		rte_hash_free(t->ws[w].by_key);
 		rte_free(t->ws[w].s);
 	}
+	rte_mempool_free(t->ext_pool);
 	rte_free(t);
 }
 
@@ -133,19 +143,28 @@ send_payload(struct rb_worker *w, const struct session *s, struct rte_mbuf *m,
 	rb_worker_tx(w, m);
 }
 
-/** Send DATA block @p n of the session. */
+/**
+ * Send DATA block @p n of the session: a header mbuf chained to an
+ * external-buffer mbuf that points into the cached file (no copy).
+ */
 static void
 send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 	   uint64_t n)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w));
+	const struct rb_netif *nif = rb_worker_netif(w);
+	struct rb_file *f = (struct rb_file *)(uintptr_t)s->file;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w)), *d = NULL;
 	uint64_t off = (n - 1) * s->blksize;
-	uint32_t len = s->file->size > off
-			       ? (uint32_t)RTE_MIN(s->file->size - off, s->blksize)
+	uint32_t len = f->size > off
+			       ? (uint32_t)RTE_MIN(f->size - off, s->blksize)
 			       : 0;
+	uint32_t hlen;
 	uint8_t *p;
 
-	(void)t;
+	if (m && len && (d = rte_pktmbuf_alloc(t->ext_pool)) == NULL) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
 	if (m == NULL) {
 		rb_count(rb_worker_counters(w), RB_CTR_tx_full, 1);
 		return; /* the timer sends it again */
@@ -155,8 +174,22 @@ send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 	p[1] = RB_TFTP_DATA;
 	p[2] = (uint8_t)(n >> 8); /* 16 bits on the wire: rolls over to 0 */
 	p[3] = (uint8_t)n;
-	memcpy(p + 4, s->file->data + off, len);
-	send_payload(w, s, m, (uint16_t)(4 + len));
+	hlen = rb_udp_build_split(rte_pktmbuf_mtod(m, uint8_t *), &nif->mac,
+				  &s->mac, nif->ip, s->k.ip, s->k.sport,
+				  s->k.cport, 4, f->data + off, (uint16_t)len);
+	m->data_len = (uint16_t)hlen;
+	m->pkt_len = hlen + len;
+	if (d) {
+		rte_mbuf_ext_refcnt_update(&f->shinfo, 1);
+		rte_pktmbuf_attach_extbuf(d, (void *)(uintptr_t)(f->data + off),
+					  f->iova + off, (uint16_t)len,
+					  &f->shinfo);
+		d->data_len = (uint16_t)len;
+		d->pkt_len = len;
+		m->next = d;
+		m->nb_segs = 2;
+	}
+	rb_worker_tx(w, m);
 	rb_count(rb_worker_counters(w), RB_CTR_tftp_data, 1);
 	if (n > s->sent)
 		rb_count(rb_worker_counters(w), RB_CTR_tftp_bytes, len);

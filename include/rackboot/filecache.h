@@ -11,12 +11,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_mbuf.h>
+
 #define RB_PATH_KEY 256
 
 /** One cached file. */
 struct rb_file {
 	const uint8_t *data;
 	uint64_t size;
+	rte_iova_t iova;         /**< of data, for external-buffer mbufs */
+	/**
+	 * Shared by every DATA mbuf attached to this file.  Its count starts
+	 * at one, held by the cache, so frames in flight never free it.
+	 */
+	struct rte_mbuf_ext_shared_info shinfo;
 	char name[RB_PATH_KEY];  /**< relative to the root */
 };
 

@@ -107,6 +107,20 @@ uint32_t rb_udp_build(uint8_t *frame, const struct rte_ether_addr *src_mac,
 		      uint32_t dst_ip, uint16_t src_port, uint16_t dst_port,
 		      uint16_t payload_len);
 
+/**
+ * Like rb_udp_build(), for a payload in two parts: @p head_len bytes at
+ * RB_UDP_PAYLOAD_OFF in @p frame, then @p tail_len bytes at @p tail (in
+ * another segment, not copied).  The UDP checksum covers both.
+ *
+ * @return the length of the first segment (headers and head)
+ */
+uint32_t rb_udp_build_split(uint8_t *frame,
+			    const struct rte_ether_addr *src_mac,
+			    const struct rte_ether_addr *dst_mac,
+			    uint32_t src_ip, uint32_t dst_ip, uint16_t src_port,
+			    uint16_t dst_port, uint16_t head_len,
+			    const uint8_t *tail, uint16_t tail_len);
+
 /** Where rb_udp_build() expects the payload. */
 #define RB_UDP_PAYLOAD_OFF                                                     \
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +          \

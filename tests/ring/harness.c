@@ -138,6 +138,25 @@ rbh_inject(struct rbh *h, const uint8_t *frame, size_t len)
 	return rbh_inject_q(h, 0, frame, len);
 }
 
+struct rte_mbuf *
+rbh_recv_mbuf(struct rbh *h, unsigned int timeout_ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+			    rte_get_timer_hz() * timeout_ms / 1000;
+	void *obj;
+
+	for (;;) {
+		unsigned int q;
+
+		for (q = 0; q < h->nb_queues; q++)
+			if (rte_ring_dequeue(h->tx[q], &obj) == 0)
+				return obj;
+		if (rte_get_timer_cycles() > deadline)
+			return NULL;
+		usleep(100);
+	}
+}
+
 int
 rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen, unsigned int timeout_ms)
 {
@@ -158,12 +177,17 @@ rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen, unsigned int timeout_ms)
 		usleep(100);
 	}
 	{
+		/* frames may be chained (TFTP DATA points into the file
+		 * cache): read the whole packet */
 		struct rte_mbuf *m = obj;
-		size_t len = rte_pktmbuf_data_len(m);
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		const void *p;
 
 		if (len > buflen)
-			len = buflen;
-		memcpy(buf, rte_pktmbuf_mtod(m, void *), len);
+			len = (uint32_t)buflen;
+		p = rte_pktmbuf_read(m, 0, len, buf);
+		if (p != buf)
+			memcpy(buf, p, len);
 		rte_pktmbuf_free(m);
 		return (int)len;
 	}

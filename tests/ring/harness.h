@@ -68,6 +68,13 @@ int rbh_recv(struct rbh *h, uint8_t *buf, size_t buflen,
 	     unsigned int timeout_ms);
 
 /**
+ * Take the next frame the dataplane sent, as it is (the caller frees it).
+ *
+ * @return the mbuf, or NULL when none came in @p timeout_ms
+ */
+struct rte_mbuf *rbh_recv_mbuf(struct rbh *h, unsigned int timeout_ms);
+
+/**
  * Wait until the dataplane has taken every injected frame off its rx ring
  * and finished the burst, so that counters are final.
  */

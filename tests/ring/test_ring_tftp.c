@@ -77,6 +77,21 @@ struct pkt {
 	uint16_t sport, dport;
 };
 
+/** The UDP checksum of a received frame verifies (computed naively). */
+static void
+assert_udp_cksum(const uint8_t *frame, int len)
+{
+	const uint8_t *ip = frame + 14;
+	uint16_t ulen = (uint16_t)(ip[24] << 8 | ip[25]);
+	uint32_t sum = 0;
+
+	assert_int_equal(14 + 20 + ulen, len);
+	sum += (uint32_t)(ip[12] << 8 | ip[13]) + (uint32_t)(ip[14] << 8 | ip[15]);
+	sum += (uint32_t)(ip[16] << 8 | ip[17]) + (uint32_t)(ip[18] << 8 | ip[19]);
+	sum += 17 + ulen;
+	assert_int_equal(t_cksum(ip + 20, ulen, sum), 0);
+}
+
 static int
 next(struct pkt *k, unsigned int ms)
 {
@@ -84,6 +99,7 @@ next(struct pkt *k, unsigned int ms)
 
 	if (n < 0)
 		return -1;
+	assert_udp_cksum(k->frame, n);
 	k->p = k->frame + 42;
 	k->len = n - 42;
 	k->sport = (uint16_t)(k->frame[34] << 8 | k->frame[35]);
@@ -253,6 +269,42 @@ test_lost_block_and_duplicate_ack(void **state)
 	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_done), done + 1);
 }
 
+/* a DATA frame's file bytes are not copied: the second segment of the
+ * chain is an external buffer inside the cached file */
+static void
+test_zero_copy(void **state)
+{
+	const struct rb_file *f = rb_filecache_get(cache, "small.bin");
+	struct rte_mbuf *m;
+	struct pkt k;
+	uint16_t tid;
+
+	(void)state;
+	assert_non_null(f);
+	rrq(40011, "small.bin", NULL, 0);
+	m = rbh_recv_mbuf(&h, 3000);
+	assert_non_null(m);
+	assert_int_equal(m->nb_segs, 2);
+	assert_non_null(m->next);
+	assert_true(RTE_MBUF_HAS_EXTBUF(m->next));
+	assert_ptr_equal(rte_pktmbuf_mtod(m->next, const uint8_t *), f->data);
+	assert_int_equal(rte_pktmbuf_data_len(m->next), 512);
+	/* one more reference on the file while the frame lives */
+	assert_true(rte_mbuf_ext_refcnt_read(&f->shinfo) >= 2);
+	tid = (uint16_t)(rte_pktmbuf_mtod(m, uint8_t *)[34] << 8 |
+			 rte_pktmbuf_mtod(m, uint8_t *)[35]);
+	rte_pktmbuf_free(m);
+	/* finish the transfer: six blocks in all */
+	for (int i = 1; i <= 6; i++) {
+		ack(40011, tid, (uint16_t)i);
+		if (i < 6) {
+			assert_int_equal(next(&k, 3000), 0);
+			assert_int_equal(blk(&k), i + 1);
+		}
+	}
+	assert_int_equal(next(&k, 300), -1);
+}
+
 static void
 test_rollover(void **state)
 {
@@ -370,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_options_and_window),
 		cmocka_unit_test(test_blksize_clamped),
 		cmocka_unit_test(test_lost_block_and_duplicate_ack),
+		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_errors),
 	};
