@@ -14,6 +14,8 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "rackboot/dataplane.h"
 #include "rackboot/tftp.h"
@@ -44,10 +46,18 @@ struct session {
 
 struct worker_state {
 	struct session *s;
+	struct rte_ring *handoff; /**< packets for our sessions, from others */
+	uint16_t port_lo, nports; /**< our slice of the transfer ports */
 	struct rte_hash *by_key;
 	uint32_t cursor;
 	uint32_t active;
 } __attribute__((aligned(64)));
+
+/* a packet for another worker's session, with its check result */
+struct handoff {
+	struct rte_mbuf *m;
+	struct rb_frame f;
+};
 
 struct rb_tftpd {
 	struct rb_tftpd_conf conf;
@@ -79,10 +89,27 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
 		rte_free(t);
 		return -ENOMEM;
 	}
+	if ((uint32_t)(c->port_hi - c->port_lo + 1) < nb_workers) {
+		rte_mempool_free(t->ext_pool);
+		rte_free(t);
+		return -EINVAL; /* each worker needs a port of its own */
+	}
 	for (w = 0; w < nb_workers; w++) {
 		struct rte_hash_parameters hp;
+		uint32_t total = c->port_hi - c->port_lo + 1u;
 		char name[32];
 
+		/* the transfer port names the worker that owns the session:
+		 * an ACK that the NIC's hash hands to another worker goes on
+		 * to the owner */
+		t->ws[w].port_lo = (uint16_t)(c->port_lo + total * w / nb_workers);
+		t->ws[w].nports = (uint16_t)(c->port_lo +
+					     total * (w + 1) / nb_workers -
+					     t->ws[w].port_lo);
+		snprintf(name, sizeof(name), "rb_tftp_ho%u", w);
+		t->ws[w].handoff = rte_ring_create_elem(
+			name, sizeof(struct handoff), 4096,
+			(int)rte_socket_id(), RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "rb_tftp%u", w);
 		memset(&hp, 0, sizeof(hp));
 		hp.name = name;
@@ -93,7 +120,7 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
 		t->ws[w].by_key = rte_hash_create(&hp);
 		t->ws[w].s = rte_zmalloc("rb_tftp_s",
 					 sizeof(struct session) * c->sessions, 64);
-		if (!t->ws[w].by_key || !t->ws[w].s) {
+		if (!t->ws[w].by_key || !t->ws[w].s || !t->ws[w].handoff) {
 			rb_tftpd_destroy(t);
 			return -ENOMEM;
 		}
@@ -110,6 +137,13 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 	if (t == NULL)
 		return;
 	for (w = 0; w < t->nb_workers; w++) {
+		struct handoff ho;
+
+		while (t->ws[w].handoff &&
+		       rte_ring_dequeue_elem(t->ws[w].handoff, &ho,
+					     sizeof(ho)) == 0)
+			rte_pktmbuf_free(ho.m);
+		rte_ring_free(t->ws[w].handoff);
 		rte_hash_free(t->ws[w].by_key);
 		rte_free(t->ws[w].s);
 	}
@@ -252,7 +286,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	struct rb_tftp_req r;
 	const struct rb_file *file;
 	struct session *s = NULL;
-	uint32_t i, nports = t->conf.port_hi - t->conf.port_lo + 1u;
+	uint32_t i;
 	rb_drop_t why = rb_tftp_parse_req(pl, f->payload_len, &r);
 
 	if (why) {
@@ -299,8 +333,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	memset(s, 0, sizeof(*s));
 	s->k.ip = f->src_ip;
 	s->k.cport = f->src_port;
-	/* the server TID: one of the held transfer ports */
-	s->k.sport = (uint16_t)(t->conf.port_lo + (uint32_t)(s - ws->s) % nports);
+	/* the server TID: one of this worker's transfer ports */
+	s->k.sport = (uint16_t)(ws->port_lo + (uint32_t)(s - ws->s) % ws->nports);
 	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0) {
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
@@ -404,14 +438,41 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	send_window(t, w, s);
 }
 
+/** The worker that owns transfer port @p port. */
+static unsigned int
+owner_of(const struct rb_tftpd *t, uint16_t port)
+{
+	unsigned int o;
+
+	for (o = 0; o + 1 < t->nb_workers; o++)
+		if (port < t->ws[o + 1].port_lo)
+			break;
+	return o;
+}
+
 void
 rb_tftpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
 		const struct rb_frame *f)
 {
-	if (f->dst_port == TFTP_PORT)
-		read_request(ctx, w, m, f);
-	else
-		transfer_packet(ctx, w, m, f);
+	struct rb_tftpd *t = ctx;
+	unsigned int owner;
+
+	if (f->dst_port == TFTP_PORT) {
+		read_request(t, w, m, f);
+		return;
+	}
+	owner = owner_of(t, f->dst_port);
+	if (owner != rb_worker_index(w)) {
+		struct handoff ho = {m, *f};
+
+		if (rte_ring_mp_enqueue_elem(t->ws[owner].handoff, &ho,
+					     sizeof(ho)) < 0) {
+			rb_count(rb_worker_counters(w), RB_CTR_tx_full, 1);
+			rte_pktmbuf_free(m); /* the client sends it again */
+		}
+		return;
+	}
+	transfer_packet(t, w, m, f);
 }
 
 /** A session whose deadline passed: send again with backoff, or give up. */
@@ -451,9 +512,14 @@ rb_tftpd_poll(void *ctx, struct rb_worker *w)
 {
 	struct rb_tftpd *t = ctx;
 	struct worker_state *ws = &t->ws[rb_worker_index(w)];
+	struct handoff ho[32];
 	uint64_t now;
-	unsigned int i;
+	unsigned int i, n;
 
+	n = rte_ring_sc_dequeue_burst_elem(ws->handoff, ho, sizeof(ho[0]), 32,
+					   NULL);
+	for (i = 0; i < n; i++)
+		transfer_packet(t, w, ho[i].m, &ho[i].f);
 	if (ws->active == 0)
 		return;
 	now = rte_rdtsc();

@@ -31,6 +31,9 @@ static uint8_t *small, *big;
 #define SMALL_LEN 3000
 #define BIG_LEN (65600u * 512u)   /* past block 65535 at blksize 512 */
 
+/* the queue (so the worker) the test's next packets arrive on */
+static unsigned int queue;
+
 static void
 send_udp(uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
 {
@@ -38,7 +41,7 @@ send_udp(uint16_t sport, uint16_t dport, const uint8_t *p, size_t len)
 	size_t flen = t_udp_raw(frame, our_mac, client_ip, server_ip, sport,
 				dport, p, len);
 
-	assert_int_equal(rbh_inject(&h, frame, flen), 0);
+	assert_int_equal(rbh_inject_q(&h, queue, frame, flen), 0);
 }
 
 static void
@@ -316,6 +319,39 @@ test_rollover(void **state)
 			 65601);
 }
 
+/* two workers: the request reaches one, every ACK the other (as a NIC's
+ * hash may do, the ports differing); the owner of the transfer port gets
+ * them and the transfer completes, both ways round */
+static void
+test_acks_on_other_worker(void **state)
+{
+	struct pkt k;
+	uint16_t tid[2];
+	int dir;
+
+	(void)state;
+	for (dir = 0; dir < 2; dir++) {
+		uint64_t done = rbh_counter(&h, RB_CTR_tftp_done);
+
+		queue = (unsigned int)dir;
+		rrq((uint16_t)(40100 + dir), "small.bin", NULL, 0);
+		assert_int_equal(next(&k, 3000), 0);
+		tid[dir] = k.sport;
+		queue = 1u - (unsigned int)dir;
+		for (int i = 1; i <= 6; i++) {
+			assert_int_equal(blk(&k), i);
+			ack((uint16_t)(40100 + dir), tid[dir], (uint16_t)i);
+			if (i < 6)
+				assert_int_equal(next(&k, 3000), 0);
+		}
+		rbh_settle(&h);
+		assert_int_equal(rbh_counter(&h, RB_CTR_tftp_done), done + 1);
+	}
+	/* each worker hands out ports of its own half of the range */
+	assert_true(tid[0] < 61032 && tid[1] >= 61032);
+	queue = 0;
+}
+
 static void
 test_errors(void **state)
 {
@@ -380,7 +416,7 @@ group_setup(void **state)
 	tc.sessions = 256;
 	tc.timeout_ms = 1000;
 	tc.retries = 3;
-	if (rb_tftpd_create(&tc, cache, 1, &tftpd) < 0)
+	if (rb_tftpd_create(&tc, cache, 2, &tftpd) < 0)
 		return -1;
 	memset(&conf, 0, sizeof(conf));
 	conf.exception_port = -1;
@@ -392,7 +428,7 @@ group_setup(void **state)
 		"tftp-transfer", 61000, 61063, rb_tftpd_handle, tftpd};
 	conf.pollers[conf.nb_pollers].fn = rb_tftpd_poll;
 	conf.pollers[conf.nb_pollers++].ctx = tftpd;
-	if (rbh_start(&h, &conf) < 0)
+	if (rbh_start_queues(&h, &conf, 2) < 0)
 		return -1;
 	memcpy(our_mac, rb_dp_netif(h.dp)->mac.addr_bytes, 6);
 	return 0;
@@ -424,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_lost_block_and_duplicate_ack),
 		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_rollover),
+		cmocka_unit_test(test_acks_on_other_worker),
 		cmocka_unit_test(test_errors),
 	};
 
