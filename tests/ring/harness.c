@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -48,6 +49,15 @@ rbh_eal_init(void)
 	argv[argc++] = "--log-level=4";
 	argv[argc] = NULL;
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
+}
+
+void
+rbh_conf(struct rb_dp_conf *conf, const uint8_t ip[4])
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->exception_port = -1;
+	memcpy(&conf->nif.ip, ip, 4);
+	conf->nif.netmask = rte_cpu_to_be_32(0xffffff00);
 }
 
 void

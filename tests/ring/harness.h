@@ -27,6 +27,12 @@ struct rbh {
 	uint16_t port;
 };
 
+/**
+ * The base of a test dataplane: no exception port, our address @p ip on a
+ * /24; the caller adds services and pollers.
+ */
+void rbh_conf(struct rb_dp_conf *conf, const uint8_t ip[4]);
+
 /** Start EAL with a main lcore for the test and two worker lcores. */
 int rbh_eal_init(void);
 

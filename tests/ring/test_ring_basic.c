@@ -51,10 +51,7 @@ group_setup(void **state)
 	(void)state;
 	if (rbh_eal_init() < 0)
 		return -1;
-	memset(&conf, 0, sizeof(conf));
-	conf.exception_port = -1;
-	memcpy(&conf.nif.ip, our_ip, 4);
-	conf.nif.netmask = rte_cpu_to_be_32(0xffffff00);
+	rbh_conf(&conf, our_ip);
 	conf.answer_arp_icmp = 1;
 	conf.idle_sleep_us = 50;
 	conf.services[conf.nb_services++] =

@@ -529,10 +529,7 @@ group_setup(void **state)
 		return -1;
 	rb_dhcpd_attach_journal(dhcpd, journal);
 
-	memset(&conf, 0, sizeof(conf));
-	conf.exception_port = -1;
-	memcpy(&conf.nif.ip, server_ip, 4);
-	conf.nif.netmask = rte_cpu_to_be_32(0xffffff00);
+	rbh_conf(&conf, server_ip);
 	conf.idle_sleep_us = 20;
 	conf.services[conf.nb_services++] =
 		(struct rb_udp_service){"dhcp", 67, 67, rb_dhcpd_handle, dhcpd};

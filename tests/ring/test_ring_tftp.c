@@ -423,10 +423,7 @@ group_setup(void **state)
 	tc.retries = 3;
 	if (rb_tftpd_create(&tc, cache, 2, &tftpd) < 0)
 		return -1;
-	memset(&conf, 0, sizeof(conf));
-	conf.exception_port = -1;
-	memcpy(&conf.nif.ip, server_ip, 4);
-	conf.nif.netmask = rte_cpu_to_be_32(0xffffff00);
+	rbh_conf(&conf, server_ip);
 	conf.services[conf.nb_services++] =
 		(struct rb_udp_service){"tftp", 69, 69, rb_tftpd_handle, tftpd};
 	conf.services[conf.nb_services++] = (struct rb_udp_service){
