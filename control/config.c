@@ -435,6 +435,7 @@ set_exception_tap(struct rb_config *c, const char *v, char *err,
 
 STRING_SETTER(set_xdp_prog, xdp_prog)
 STRING_SETTER(set_lease_file, lease_file)
+STRING_SETTER(set_templates, templates)
 
 static int
 set_no_tftp(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -581,6 +582,9 @@ static const struct option_def options[] = {
 	 "(default 256)"},
 	{"tftp-cache", "MB", set_tftp_cache, 0, 1,
 	 "DPDK memory for the TFTP file cache (default 256; within --memory)"},
+	{"templates", "DIR", set_templates, 0, 1,
+	 "templates for per-machine configs: pxelinux.cfg, grub.cfg, and "
+	 "pxelinux.cfg-01-<mac>, grub.cfg-01-<mac> for one machine"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
 	 "UDP ports for TFTP transfers (default 61000-61063)"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
@@ -927,6 +931,10 @@ rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 	if (stat(c->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return fail(err, errlen, "root '%s' is not a directory",
 			    c->root);
+	if (c->templates[0] &&
+	    (stat(c->templates, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return fail(err, errlen, "templates '%s' is not a directory",
+			    c->templates);
 	if (c->nb_ranges == 0 && derive_pool(c, err, errlen))
 		return -1;
 	if (check_ranges(c, err, errlen))
@@ -1005,6 +1013,7 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("control", strcmp(a->control, b->control));
 	CHANGED("exception-tap", strcmp(a->exception_tap, b->exception_tap));
 	CHANGED("xdp-prog", strcmp(a->xdp_prog, b->xdp_prog));
+	CHANGED("templates", strcmp(a->templates, b->templates));
 	CHANGED("tftp", a->tftp != b->tftp ||
 				a->tftp_max_file_mb != b->tftp_max_file_mb ||
 				a->tftp_cache_mb != b->tftp_cache_mb);

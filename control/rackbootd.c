@@ -50,6 +50,7 @@ struct daemon {
 	struct rb_dhcpd *dhcpd;
 	struct rb_journal *journal;
 	struct rb_filecache *files;
+	struct rb_filecache *templates;
 	struct rb_tftpd *tftpd;
 	struct rb_held_ports held;
 	int ctl_fd;
@@ -546,7 +547,15 @@ start_tftp(struct daemon *d)
 	       "(over --tftp-max-file or --tftp-cache)",
 	       d->cfg.root, (unsigned long long)files,
 	       (unsigned long long)bytes, (unsigned long long)skipped);
+	if (d->cfg.templates[0] &&
+	    rb_filecache_load(d->cfg.templates, 1 << 20, 64 << 20,
+			      &d->templates, err, sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "templates: %s", err);
+		return -1;
+	}
 	memset(&tc, 0, sizeof(tc));
+	tc.templates = d->templates;
+	snprintf(tc.http_url, sizeof(tc.http_url), "%s", d->cfg.http_url);
 	tc.server_ip = d->cfg.ip;
 	tc.port_lo = d->cfg.tftp_port_lo;
 	tc.port_hi = d->cfg.tftp_port_hi;
@@ -640,6 +649,7 @@ teardown(struct daemon *d)
 	rb_dhcpd_destroy(d->dhcpd);
 	rb_tftpd_destroy(d->tftpd);
 	rb_filecache_free(d->files);
+	rb_filecache_free(d->templates);
 	rb_dp_destroy(d->dp);
 	RTE_ETH_FOREACH_DEV(port)
 		rte_eth_dev_close(port);

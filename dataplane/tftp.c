@@ -13,11 +13,16 @@
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include <arpa/inet.h>
+#include <stdio.h>
+
 #include "rackboot/dataplane.h"
+#include "rackboot/template.h"
 #include "rackboot/tftp.h"
 #include "rackboot/tftpd.h"
 
@@ -29,7 +34,21 @@ struct key {
 	uint16_t cport, sport;
 };
 
+#define RENDER_SLOTS 256   /* per worker: configs being sent at once */
+#define RENDER_MAX 8192    /* the largest rendered config */
+
+/**
+ * A rendered config: its bytes and the rb_file a session sends them
+ * from.  Free when no session uses it and no frame points into it.
+ */
+struct render_slot {
+	struct rb_file file;
+	uint8_t used;
+	char buf[RENDER_MAX] __attribute__((aligned(64)));
+};
+
 struct session {
+	struct render_slot *slot; /**< the rendered config sent, or NULL */
 	struct key k;
 	struct rte_ether_addr mac;
 	const struct rb_file *file;
@@ -46,6 +65,7 @@ struct session {
 
 struct worker_state {
 	struct session *s;
+	struct render_slot *slots;
 	struct rte_ring *handoff; /**< packets for our sessions, from others */
 	uint16_t port_lo, nports; /**< our slice of the transfer ports */
 	struct rte_hash *by_key;
@@ -69,6 +89,13 @@ struct rb_tftpd {
 	uint64_t tsc_ms;
 	struct worker_state ws[RB_DP_MAX_WORKERS];
 };
+
+/** Slots are the worker's own: nothing to free when frames let go. */
+static void
+slot_owned(void *addr, void *opaque)
+{
+	(void)addr, (void)opaque;
+}
 
 int
 rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
@@ -120,7 +147,20 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
 		t->ws[w].by_key = rte_hash_create(&hp);
 		t->ws[w].s = rte_zmalloc("rb_tftp_s",
 					 sizeof(struct session) * c->sessions, 64);
-		if (!t->ws[w].by_key || !t->ws[w].s || !t->ws[w].handoff) {
+		t->ws[w].slots = rte_zmalloc("rb_tftp_render",
+					     sizeof(struct render_slot) *
+						     RENDER_SLOTS, 64);
+		for (uint32_t i = 0; t->ws[w].slots && i < RENDER_SLOTS; i++) {
+			struct render_slot *r = &t->ws[w].slots[i];
+
+			r->file.data = (const uint8_t *)r->buf;
+			/* inside one allocation: rte_malloc_virt2iova wants its start */
+			r->file.iova = rte_mem_virt2iova(r->buf);
+			r->file.shinfo.free_cb = slot_owned;
+			rte_mbuf_ext_refcnt_set(&r->file.shinfo, 1);
+		}
+		if (!t->ws[w].by_key || !t->ws[w].s || !t->ws[w].handoff ||
+		    !t->ws[w].slots) {
 			rb_tftpd_destroy(t);
 			return -ENOMEM;
 		}
@@ -146,6 +186,7 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 		rte_ring_free(t->ws[w].handoff);
 		rte_hash_free(t->ws[w].by_key);
 		rte_free(t->ws[w].s);
+		rte_free(t->ws[w].slots);
 	}
 	rte_mempool_free(t->ext_pool);
 	rte_free(t);
@@ -251,6 +292,8 @@ send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s)
 static void
 end_session(struct worker_state *ws, struct session *s)
 {
+	if (s->slot)
+		s->slot->used = 0; /* reused once its frames are gone too */
 	rte_hash_del_key(ws->by_key, &s->k);
 	s->used = 0;
 	__atomic_store_n(&ws->active, ws->active - 1, __ATOMIC_RELAXED);
@@ -273,6 +316,136 @@ send_error(struct rb_worker *w, struct rte_mbuf *m, const struct rb_frame *f,
 					      RB_UDP_PAYLOAD_OFF,
 				      code, msg);
 	send_payload(w, &tmp, m, len);
+}
+
+/** "52-54-00-12-34-56" at @p p (17 characters), as a MAC; 0 or -1. */
+static int
+mac_from_name(const char *p, struct rte_ether_addr *mac)
+{
+	unsigned int b[6], i;
+	int used = 0;
+
+	if (sscanf(p, "%2x-%2x-%2x-%2x-%2x-%2x%n", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &used) != 6 || used != 17 || p[17])
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac->addr_bytes[i] = (uint8_t)b[i];
+	return 0;
+}
+
+/**
+ * A per-machine config for @p name, rendered for the requesting machine
+ * into a free slot: pxelinux.cfg/01-<mac> and pxelinux.cfg/default,
+ * grub.cfg-01-<mac> and grub.cfg (in any directory).  The UUID and hex-IP
+ * names are not rendered: firmware falls through to the MAC name, so a
+ * real file an operator wrote under any of the names still wins.
+ *
+ * @param busy  set when a config was due but no slot is free
+ * @return the rendered file, or NULL
+ */
+static struct rb_file *
+render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
+       const struct rb_frame *f, struct rte_ether_addr mac, int *busy)
+{
+	const char *base = strrchr(name, '/');
+	const char *tmpl_kind;
+	const struct rb_file *tmpl = NULL;
+	char tname[64], mac_c[18], mac_d[18], mac_h[13], ip[INET_ADDRSTRLEN],
+		server[INET_ADDRSTRLEN];
+	struct render_slot *slot = NULL;
+	const char *mac_part = NULL;
+	uint32_t i;
+	long len;
+
+	*busy = 0;
+	base = base ? base + 1 : name;
+	if (strncmp(name, "pxelinux.cfg/", 13) == 0) {
+		tmpl_kind = "pxelinux.cfg";
+		if (strcmp(base, "default") == 0)
+			mac_part = "";
+		else if (strncmp(base, "01-", 3) == 0)
+			mac_part = base + 3;
+	} else {
+		tmpl_kind = "grub.cfg";
+		if (strcmp(base, "grub.cfg") == 0)
+			mac_part = "";
+		else if (strncmp(base, "grub.cfg-01-", 12) == 0)
+			mac_part = base + 12;
+	}
+	if (mac_part == NULL)
+		return NULL;
+	/* the MAC named in the request, so any host may fetch a machine's
+	 * config; the default names render for the asking machine */
+	if (*mac_part && mac_from_name(mac_part, &mac) < 0)
+		return NULL;
+	snprintf(mac_d, sizeof(mac_d), "%02x-%02x-%02x-%02x-%02x-%02x",
+		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
+		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
+	if (*mac_part) {
+		snprintf(tname, sizeof(tname), "%s-01-%s", tmpl_kind, mac_d);
+		tmpl = rb_filecache_get(t->conf.templates, tname);
+	}
+	if (tmpl == NULL)
+		tmpl = rb_filecache_get(t->conf.templates, tmpl_kind);
+	if (tmpl == NULL)
+		return NULL;
+	for (i = 0; i < RENDER_SLOTS; i++) {
+		struct render_slot *c = &ws->slots[i];
+
+		if (!c->used && rte_mbuf_ext_refcnt_read(&c->file.shinfo) == 1) {
+			slot = c;
+			break;
+		}
+	}
+	if (slot == NULL) {
+		*busy = 1;
+		return NULL;
+	}
+	snprintf(mac_c, sizeof(mac_c), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
+		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
+	snprintf(mac_h, sizeof(mac_h), "%02x%02x%02x%02x%02x%02x",
+		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
+		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
+	inet_ntop(AF_INET, &f->src_ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &t->conf.server_ip, server, sizeof(server));
+	{
+		const struct rb_tvar vars[] = {
+			{"mac", mac_c}, {"mac_dash", mac_d}, {"mac_hex", mac_h},
+			{"ip", ip},     {"server", server},  {"http", t->conf.http_url},
+		};
+
+		len = rb_template_render((const char *)tmpl->data, tmpl->size,
+					 vars, sizeof(vars) / sizeof(vars[0]),
+					 slot->buf, sizeof(slot->buf));
+	}
+	if (len < 0)
+		return NULL; /* over RENDER_MAX: not found, and counted */
+	slot->used = 1;
+	slot->file.size = (uint64_t)len;
+	snprintf(slot->file.name, sizeof(slot->file.name), "%s", name);
+	return &slot->file;
+}
+
+/** The render slot @p file lives in, or NULL for a cached file. */
+static struct render_slot *
+slot_of(struct worker_state *ws, const struct rb_file *file)
+{
+	const char *p = (const char *)file, *lo = (const char *)ws->slots;
+
+	if (p < lo || p >= lo + sizeof(struct render_slot) * RENDER_SLOTS)
+		return NULL;
+	return &ws->slots[(size_t)(p - lo) / sizeof(struct render_slot)];
+}
+
+/** A rendered config no session took goes back. */
+static void
+release_slot(struct worker_state *ws, const struct rb_file *file)
+{
+	struct render_slot *r = slot_of(ws, file);
+
+	if (r)
+		r->used = 0;
 }
 
 static void
@@ -312,6 +485,21 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	file = rb_filecache_get(t->cache, r.name);
+	if (file == NULL && t->conf.templates) {
+		int busy;
+
+		file = render(t, ws, r.name, f,
+			      rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
+			      &busy);
+		if (busy) {
+			rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
+			send_error(w, m, f, RB_TFTP_ENOTDEFINED,
+				   "server busy, retry");
+			return;
+		}
+		if (file)
+			rb_count(ctr, RB_CTR_tftp_rendered, 1);
+	}
 	if (file == NULL) {
 		rb_count(ctr, RB_CTR_DROP_tftp_not_found, 1);
 		send_error(w, m, f, RB_TFTP_ENOTFOUND, "file not found");
@@ -326,6 +514,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		}
 	}
 	if (s == NULL) {
+		release_slot(ws, file);
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
 		return;
@@ -336,6 +525,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	/* the server TID: one of this worker's transfer ports */
 	s->k.sport = (uint16_t)(ws->port_lo + (uint32_t)(s - ws->s) % ws->nports);
 	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0) {
+		release_slot(ws, file);
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
 		return;
@@ -344,6 +534,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	__atomic_store_n(&ws->active, ws->active + 1, __ATOMIC_RELAXED);
 	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
 	s->file = file;
+	s->slot = slot_of(ws, file);
 	s->blksize = 512;
 	s->window = 1;
 	s->timeout_ms = t->conf.timeout_ms;

@@ -63,6 +63,7 @@ struct rb_config {
 	int tftp;                  /**< serve TFTP (--no-tftp) */
 	unsigned int tftp_max_file_mb;
 	unsigned int tftp_cache_mb;
+	char templates[PATH_MAX];  /**< per-machine config templates, or "" */
 	unsigned int idle_sleep_us;
 	int help, version;
 	/* which of the above were given, so derived defaults fill the rest */

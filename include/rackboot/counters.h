@@ -45,7 +45,8 @@
 	X(tftp_data, "TFTP DATA packets sent, retransmissions included")       \
 	X(tftp_retransmits, "TFTP DATA packets sent again after a timeout")    \
 	X(tftp_done, "TFTP transfers completed (last block acknowledged)")     \
-	X(tftp_bytes, "TFTP file bytes sent, first sends only")
+	X(tftp_bytes, "TFTP file bytes sent, first sends only")               \
+	X(tftp_rendered, "per-machine configs rendered from templates")
 
 /**
  * Why a frame was dropped.  Malformed input and input that is not ours are

@@ -25,6 +25,13 @@ struct rb_tftpd_conf {
 	uint32_t sessions;         /**< per worker */
 	uint32_t timeout_ms;       /**< first retransmission */
 	uint8_t retries;           /**< then the transfer is given up */
+	/**
+	 * Templates for per-machine configs, or NULL: "pxelinux.cfg" and
+	 * "grub.cfg" (defaults), "pxelinux.cfg-01-<mac>" and
+	 * "grub.cfg-01-<mac>" (one machine's).
+	 */
+	const struct rb_filecache *templates;
+	char http_url[128];        /**< ${http} in templates */
 };
 
 /** @return 0, or a negative errno */

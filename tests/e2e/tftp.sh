@@ -15,7 +15,14 @@ head -c 40000 /dev/urandom >"$root/small"
 printf 'default linux\nlabel linux\n  kernel kernel\n' >"$root/pxelinux.cfg/default"
 echo "secret" >"$WORK/outside"
 ln -s "$WORK/outside" "$root/escape"
-rbd_start --port "$LAB_SRV_IF"
+tmpl=$WORK/templates
+mkdir -p "$tmpl"
+printf 'default linux\nlabel linux\n  kernel ${http}vmlinuz\n  append token=${mac_hex} ip=${ip}\n' >"$tmpl/pxelinux.cfg"
+printf 'linux ${http}vmlinuz token=${mac_hex}\n' >"$tmpl/grub.cfg"
+mac=$(ip netns exec "rb$LAB_ID-c1" cat "/sys/class/net/$LAB_CLIENT_IF/address")
+macd=$(echo "$mac" | tr ':' '-')
+printf 'special machine ${mac}\n' >"$tmpl/grub.cfg-01-$macd"
+rbd_start --port "$LAB_SRV_IF" --templates "$tmpl"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 same() { [ "$(sha "$1")" = "$(sha "$2")" ] || fail "$3: $1 differs from $2"; }
 c1() { ip netns exec "rb$LAB_ID-c1" "$@"; }
@@ -58,6 +65,28 @@ echo "$out" | grep -qi "not accepted\|access" || fail "write request not refused
 [ "$(counter drop.tftp_write_refused)" -ge 1 ] || fail "write not counted"
 [ "$(counter drop.tftp_refused)" -ge 1 ] || fail "../ not counted"
 pass "missing file, symlink out of the root, ../ and writes refused"
+
+# per-machine configs, asked for in PXELINUX's order (seed 002)
+get() { (cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c get "$1" "$2" 2>&1); }
+rm -f "$WORK/got/"cfg*
+get "pxelinux.cfg/b8945908-d6a6-41a9-611d-74a6ab80b83d" cfg.uuid | grep -qi "not found" ||
+	fail "the UUID name was answered"
+get "pxelinux.cfg/01-$macd" cfg.mac >/dev/null || fail "pxelinux.cfg/01-$macd"
+hex=$(printf '%02X%02X%02X%02X' $(echo "$LAB_NET.101" | tr . ' '))
+get "pxelinux.cfg/$hex" cfg.hex | grep -qi "not found" || fail "the hex IP name was answered"
+want=$(printf 'default linux\nlabel linux\n  kernel http://%s/vmlinuz\n  append token=%s ip=%s\n' \
+	"$LAB_SRV_IP" "$(echo "$mac" | tr -d ':')" "$LAB_NET.101")
+[ "$(cat "$WORK/got/cfg.mac")" = "$want" ] || fail "rendered pxelinux.cfg: $(cat "$WORK/got/cfg.mac")"
+# a real file an operator wrote wins; grub's per-MAC template and default
+get pxelinux.cfg/default cfg.default >/dev/null || fail "pxelinux.cfg/default"
+same "$WORK/got/cfg.default" "$root/pxelinux.cfg/default" "real default"
+get "grub.cfg-01-$macd" cfg.grub >/dev/null || fail "grub.cfg-01-$macd"
+[ "$(cat "$WORK/got/cfg.grub")" = "special machine $mac" ] || fail "grub per-MAC: $(cat "$WORK/got/cfg.grub")"
+get "EFI/BOOT/grub.cfg" cfg.grubdef >/dev/null || fail "grub.cfg"
+[ "$(cat "$WORK/got/cfg.grubdef")" = "linux http://$LAB_SRV_IP/vmlinuz token=$(echo "$mac" | tr -d ':')" ] ||
+	fail "grub default: $(cat "$WORK/got/cfg.grubdef")"
+[ "$(counter tftp_rendered)" = 3 ] || fail "tftp_rendered $(counter tftp_rendered), want 3"
+pass "per-machine configs: 01-MAC rendered, UUID and hex IP fall through, real files win, grub per-MAC and default"
 
 # many clients at once
 n=${RB_TFTP_CLIENTS:-1000}
