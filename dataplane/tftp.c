@@ -318,6 +318,77 @@ send_error(struct rb_worker *w, struct rte_mbuf *m, const struct rb_frame *f,
 	send_payload(w, &tmp, m, len);
 }
 
+/** A free render slot of this worker, or NULL. */
+static struct render_slot *
+free_slot(struct worker_state *ws)
+{
+	uint32_t i;
+
+	for (i = 0; i < RENDER_SLOTS; i++) {
+		struct render_slot *c = &ws->slots[i];
+
+		if (!c->used && rte_mbuf_ext_refcnt_read(&c->file.shinfo) == 1)
+			return c;
+	}
+	return NULL;
+}
+
+/**
+ * @p src in netascii (RFC 764): CR LF for a newline, CR NUL for a lone
+ * CR, in a render slot.
+ *
+ * @return the converted file, or NULL (too big for a slot, or no slot)
+ */
+static struct rb_file *
+netascii(struct worker_state *ws, const struct rb_file *src)
+{
+	struct render_slot *slot = free_slot(ws);
+	uint64_t i, o = 0;
+
+	if (slot == NULL)
+		return NULL;
+	for (i = 0; i < src->size; i++) {
+		uint8_t c = src->data[i];
+
+		if (o + 2 > sizeof(slot->buf))
+			return NULL;
+		if (c == '\n') {
+			slot->buf[o++] = '\r';
+			slot->buf[o++] = '\n';
+		} else if (c == '\r') {
+			slot->buf[o++] = '\r';
+			slot->buf[o++] = '\0';
+		} else {
+			slot->buf[o++] = (char)c;
+		}
+	}
+	slot->used = 1;
+	slot->file.size = o;
+	snprintf(slot->file.name, sizeof(slot->file.name), "%s", src->name);
+	return &slot->file;
+}
+
+/** The render slot @p file lives in, or NULL for a cached file. */
+static struct render_slot *
+slot_of(struct worker_state *ws, const struct rb_file *file)
+{
+	const char *p = (const char *)file, *lo = (const char *)ws->slots;
+
+	if (p < lo || p >= lo + sizeof(struct render_slot) * RENDER_SLOTS)
+		return NULL;
+	return &ws->slots[(size_t)(p - lo) / sizeof(struct render_slot)];
+}
+
+/** A rendered config no session took goes back. */
+static void
+release_slot(struct worker_state *ws, const struct rb_file *file)
+{
+	struct render_slot *r = slot_of(ws, file);
+
+	if (r)
+		r->used = 0;
+}
+
 /** "52-54-00-12-34-56" at @p p (17 characters), as a MAC; 0 or -1. */
 static int
 mac_from_name(const char *p, struct rte_ether_addr *mac)
@@ -354,7 +425,6 @@ render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
 		server[INET_ADDRSTRLEN];
 	struct render_slot *slot = NULL;
 	const char *mac_part = NULL;
-	uint32_t i;
 	long len;
 
 	*busy = 0;
@@ -389,14 +459,7 @@ render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
 		tmpl = rb_filecache_get(t->conf.templates, tmpl_kind);
 	if (tmpl == NULL)
 		return NULL;
-	for (i = 0; i < RENDER_SLOTS; i++) {
-		struct render_slot *c = &ws->slots[i];
-
-		if (!c->used && rte_mbuf_ext_refcnt_read(&c->file.shinfo) == 1) {
-			slot = c;
-			break;
-		}
-	}
+	slot = free_slot(ws);
 	if (slot == NULL) {
 		*busy = 1;
 		return NULL;
@@ -425,27 +488,6 @@ render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
 	slot->file.size = (uint64_t)len;
 	snprintf(slot->file.name, sizeof(slot->file.name), "%s", name);
 	return &slot->file;
-}
-
-/** The render slot @p file lives in, or NULL for a cached file. */
-static struct render_slot *
-slot_of(struct worker_state *ws, const struct rb_file *file)
-{
-	const char *p = (const char *)file, *lo = (const char *)ws->slots;
-
-	if (p < lo || p >= lo + sizeof(struct render_slot) * RENDER_SLOTS)
-		return NULL;
-	return &ws->slots[(size_t)(p - lo) / sizeof(struct render_slot)];
-}
-
-/** A rendered config no session took goes back. */
-static void
-release_slot(struct worker_state *ws, const struct rb_file *file)
-{
-	struct render_slot *r = slot_of(ws, file);
-
-	if (r)
-		r->used = 0;
 }
 
 static void
@@ -504,6 +546,20 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		rb_count(ctr, RB_CTR_DROP_tftp_not_found, 1);
 		send_error(w, m, f, RB_TFTP_ENOTFOUND, "file not found");
 		return;
+	}
+	if (r.netascii) {
+		const struct rb_file *octet = file;
+
+		/* a rendered config converts in place of its slot */
+		file = netascii(ws, octet);
+		release_slot(ws, octet);
+		if (file == NULL) {
+			rb_count(ctr, RB_CTR_DROP_tftp_refused, 1);
+			send_error(w, m, f, RB_TFTP_ENOTDEFINED,
+				   "netascii only for small text files (8 KiB "
+				   "converted): use octet");
+			return;
+		}
 	}
 	for (i = 0; i < t->conf.sessions; i++) {
 		struct session *c = &ws->s[(ws->cursor + i) % t->conf.sessions];

@@ -13,6 +13,7 @@ head -c 3000000 /dev/urandom >"$root/kernel"
 head -c 34000000 /dev/urandom >"$root/initrd"     # 66,407 blocks of 512
 head -c 40000 /dev/urandom >"$root/small"
 printf 'default linux\nlabel linux\n  kernel kernel\n' >"$root/pxelinux.cfg/default"
+printf 'line1\nline2\r\nx\rz\n' >"$root/t.txt"   # for netascii
 echo "secret" >"$WORK/outside"
 ln -s "$WORK/outside" "$root/escape"
 tmpl=$WORK/templates
@@ -87,6 +88,16 @@ get "EFI/BOOT/grub.cfg" cfg.grubdef >/dev/null || fail "grub.cfg"
 	fail "grub default: $(cat "$WORK/got/cfg.grubdef")"
 [ "$(counter tftp_rendered)" = 3 ] || fail "tftp_rendered $(counter tftp_rendered), want 3"
 pass "per-machine configs: 01-MAC rendered, UUID and hex IP fall through, real files win, grub per-MAC and default"
+
+# netascii (RFC 764): on the wire LF is CR LF and a lone CR is CR NUL;
+# tftp-hpa in ascii mode turns it back; big files are refused, clearly
+wire=$(c1 timeout 10 curl -s "tftp://$LAB_SRV_IP/t.txt;mode=netascii" | od -An -c | tr -s ' ' | tr -d '\n')
+[ "$wire" = " l i n e 1 \r \n l i n e 2 \r \0 \r \n x \r \0 z \r \n" ] || fail "netascii on the wire: $wire"
+(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m ascii -c get t.txt ascii.txt) || fail "tftp-hpa ascii"
+same "$WORK/got/ascii.txt" "$root/t.txt" "netascii round trip"
+out=$(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m ascii -c get kernel ascii.kernel 2>&1) || true
+echo "$out" | grep -q "use octet" || fail "netascii of a 3 MB file: $out"
+pass "netascii converted on the wire (CR LF, CR NUL), round trip exact, big files refused"
 
 # many clients at once
 n=${RB_TFTP_CLIENTS:-1000}
