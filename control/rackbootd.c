@@ -569,6 +569,28 @@ start_tftp(struct daemon *d)
 		       : 0;
 }
 
+/**
+ * Give the services starting at ports @p a and @p b their handler, and the
+ * workers the server's poller; nothing when the server is off (@p ctx NULL).
+ */
+static void
+serve(struct daemon *d, struct rb_dp_conf *dc, uint16_t a, uint16_t b,
+      rb_udp_handler_t handler, rb_poller_t poll, void *ctx)
+{
+	unsigned int i;
+
+	if (ctx == NULL)
+		return;
+	for (i = 0; i < d->nb_services; i++) {
+		if (d->services[i].port_lo == a || d->services[i].port_lo == b) {
+			d->services[i].handler = handler;
+			d->services[i].ctx = ctx;
+		}
+	}
+	dc->pollers[dc->nb_pollers].fn = poll;
+	dc->pollers[dc->nb_pollers++].ctx = ctx;
+}
+
 static int
 start_dataplane(struct daemon *d)
 {
@@ -606,28 +628,12 @@ start_dataplane(struct daemon *d)
 	dc.main_lcore_works = 1;
 	if (start_dhcp(d) < 0)
 		return -1;
-	for (unsigned int i = 0; d->dhcpd && i < d->nb_services; i++) {
-		if (d->services[i].port_lo == DHCP_SERVER_PORT ||
-		    d->services[i].port_lo == PXE_BOOT_SERVER_PORT) {
-			d->services[i].handler = rb_dhcpd_handle;
-			d->services[i].ctx = d->dhcpd;
-		}
-	}
-	if (d->dhcpd)
-		dc.pollers[dc.nb_pollers++] = (typeof(dc.pollers[0])){
-			rb_dhcpd_poll, d->dhcpd};
+	serve(d, &dc, DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT, rb_dhcpd_handle,
+	      rb_dhcpd_poll, d->dhcpd);
 	if (start_tftp(d) < 0)
 		return -1;
-	for (unsigned int i = 0; d->tftpd && i < d->nb_services; i++) {
-		if (d->services[i].port_lo == TFTP_PORT ||
-		    d->services[i].port_lo == d->cfg.tftp_port_lo) {
-			d->services[i].handler = rb_tftpd_handle;
-			d->services[i].ctx = d->tftpd;
-		}
-	}
-	if (d->tftpd)
-		dc.pollers[dc.nb_pollers++] = (typeof(dc.pollers[0])){
-			rb_tftpd_poll, d->tftpd};
+	serve(d, &dc, TFTP_PORT, d->cfg.tftp_port_lo, rb_tftpd_handle,
+	      rb_tftpd_poll, d->tftpd);
 	memcpy(dc.services, d->services, sizeof(dc.services));
 	dc.nb_services = d->nb_services;
 	if (rb_dp_create(&dc, &d->dp) < 0)
