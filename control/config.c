@@ -577,12 +577,12 @@ static const struct option_def options[] = {
 	 "the XDP program for af_xdp ports (default: rackboot's own, built "
 	 "beside rackbootd or installed)"},
 	{"no-tftp", NULL, set_no_tftp, 0, 1, "do not serve TFTP"},
-	{"tftp-max-file", "MB", set_tftp_max_file, 0, 1,
+	{"tftp-max-file", "MB", set_tftp_max_file, 0, 0,
 	 "the largest file served over TFTP; bigger ones go over HTTP "
 	 "(default 256)"},
-	{"tftp-cache", "MB", set_tftp_cache, 0, 1,
+	{"tftp-cache", "MB", set_tftp_cache, 0, 0,
 	 "DPDK memory for the TFTP file cache (default 256; within --memory)"},
-	{"templates", "DIR", set_templates, 0, 1,
+	{"templates", "DIR", set_templates, 0, 0,
 	 "templates for per-machine configs: pxelinux.cfg, grub.cfg, and "
 	 "pxelinux.cfg-01-<mac>, grub.cfg-01-<mac> for one machine"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
@@ -1013,10 +1013,7 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("control", strcmp(a->control, b->control));
 	CHANGED("exception-tap", strcmp(a->exception_tap, b->exception_tap));
 	CHANGED("xdp-prog", strcmp(a->xdp_prog, b->xdp_prog));
-	CHANGED("templates", strcmp(a->templates, b->templates));
-	CHANGED("tftp", a->tftp != b->tftp ||
-				a->tftp_max_file_mb != b->tftp_max_file_mb ||
-				a->tftp_cache_mb != b->tftp_cache_mb);
+	CHANGED("tftp", a->tftp != b->tftp);
 	CHANGED("dhcp-range", a->nb_ranges != b->nb_ranges ||
 				      memcmp(a->ranges, b->ranges,
 					     sizeof(a->ranges[0]) * a->nb_ranges));

@@ -52,6 +52,12 @@ struct daemon {
 	struct rb_filecache *files;
 	struct rb_filecache *templates;
 	struct rb_tftpd *tftpd;
+	/* caches a reload replaced, freed once nothing uses them */
+	struct retired {
+		struct rb_filecache *files, *templates;
+		uint64_t token;
+	} retired[8];
+	unsigned int nb_retired;
 	struct rb_held_ports held;
 	int ctl_fd;
 	int sig_fd;
@@ -173,6 +179,112 @@ status_json(struct daemon *d)
 
 static int configure_xdp(struct daemon *d);
 
+/** Log what a file cache holds. */
+static void
+log_cache(const char *what, const char *dir, const struct rb_filecache *c)
+{
+	uint64_t files, bytes, skipped, shared;
+
+	rb_filecache_stats(c, &files, &bytes, &skipped, &shared);
+	rb_log(RB_LOG_INFO, "files_loaded",
+	       "%s %s: %llu files, %llu bytes (%llu unchanged, shared with the "
+	       "previous load); %llu left out (over --tftp-max-file or "
+	       "--tftp-cache)",
+	       what, dir, (unsigned long long)files, (unsigned long long)bytes,
+	       (unsigned long long)shared, (unsigned long long)skipped);
+}
+
+/**
+ * Load the root (and templates) from @p cfg into new caches, sharing the
+ * unchanged files of the current ones.
+ *
+ * @return 0, or -1 with @p err set and nothing loaded
+ */
+static int
+load_caches(struct daemon *d, const struct rb_config *cfg,
+	    struct rb_filecache **files, struct rb_filecache **templates,
+	    char *err, size_t errlen)
+{
+	char why[256];
+
+	*files = *templates = NULL;
+	if (rb_filecache_load(cfg->root, (uint64_t)cfg->tftp_max_file_mb << 20,
+			      (uint64_t)cfg->tftp_cache_mb << 20, d->files,
+			      files, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (cfg->templates[0] &&
+	    rb_filecache_load(cfg->templates, 1 << 20, 64 << 20, d->templates,
+			      templates, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "templates: %s", why);
+		rb_filecache_free(*files);
+		*files = NULL;
+		return -1;
+	}
+	log_cache("root", cfg->root, *files);
+	if (*templates)
+		log_cache("templates", cfg->templates, *templates);
+	return 0;
+}
+
+/** Free the replaced caches nothing uses any more. */
+static void
+reap_caches(struct daemon *d)
+{
+	unsigned int i = 0;
+
+	while (i < d->nb_retired) {
+		struct retired *r = &d->retired[i];
+
+		if (!rb_dp_grace_done(d->dp, r->token) ||
+		    (r->files && rb_filecache_busy(r->files))) {
+			i++;
+			continue;
+		}
+		rb_filecache_free(r->files);
+		rb_filecache_free(r->templates);
+		rb_log(RB_LOG_DEBUG, "cache_freed",
+		       "a replaced file cache is no longer used");
+		*r = d->retired[--d->nb_retired];
+	}
+}
+
+/**
+ * Serve the files on disk now: transfers in flight finish with what they
+ * started with.  On failure the files loaded before keep serving.
+ *
+ * @return 0, or -1 with @p err set
+ */
+static int
+reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
+	     size_t errlen)
+{
+	struct rb_filecache *files, *templates, *old_files;
+	const struct rb_filecache *old_templates;
+	struct retired *r;
+
+	if (d->tftpd == NULL)
+		return 0;
+	reap_caches(d);
+	if (d->nb_retired == sizeof(d->retired) / sizeof(d->retired[0])) {
+		snprintf(err, errlen, "files: earlier reloads still have "
+			 "transfers in flight; try again when they end");
+		return -1;
+	}
+	if (load_caches(d, cfg, &files, &templates, err, errlen) < 0)
+		return -1;
+	rb_tftpd_swap(d->tftpd, files, templates, &old_files, &old_templates);
+	r = &d->retired[d->nb_retired++];
+	r->files = old_files;
+	r->templates = (struct rb_filecache *)(uintptr_t)old_templates;
+	r->token = rb_dp_grace_start(d->dp);
+	d->files = files;
+	d->templates = templates;
+	reap_caches(d);
+	return 0;
+}
+
 /** SIGHUP or `rackbootctl reload`: re-read the configuration. */
 static json_t *
 reload(struct daemon *d)
@@ -188,12 +300,22 @@ reload(struct daemon *d)
 				 (json_int_t)d->generation);
 	}
 	rb_config_restart_needed(&d->cfg, &next, restart, sizeof(restart));
+	if (reload_files(d, &next, err, sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "reload_failed",
+		       "%s; generation %llu keeps serving its files", err,
+		       (unsigned long long)d->generation);
+		return json_pack("{s:s, s:I}", "error", err, "generation",
+				 (json_int_t)d->generation);
+	}
 	/* take what can change live; the rest waits for a restart */
 	d->cfg.log_json = next.log_json;
 	d->cfg.log_level = next.log_level;
 	d->cfg.idle_sleep_us = next.idle_sleep_us;
 	d->cfg.responder = next.responder;
 	memcpy(d->cfg.root, next.root, sizeof(d->cfg.root));
+	memcpy(d->cfg.templates, next.templates, sizeof(d->cfg.templates));
+	d->cfg.tftp_max_file_mb = next.tftp_max_file_mb;
+	d->cfg.tftp_cache_mb = next.tftp_cache_mb;
 	rb_log_setup(d->cfg.log_json, (enum rb_log_level)d->cfg.log_level);
 	rb_dp_tune(d->dp, d->cfg.idle_sleep_us, answers_arp_icmp(d, &d->cfg));
 	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
@@ -273,7 +395,10 @@ control_main(void *arg)
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->ctl_fd, &ev[0]);
 
 	for (;;) {
-		int n = epoll_wait(ep, ev, 4, -1), i;
+		/* replaced caches are looked at until they are freed */
+		int n = epoll_wait(ep, ev, 4, d->nb_retired ? 100 : -1), i;
+
+		reap_caches(d);
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -529,28 +654,13 @@ static int
 start_tftp(struct daemon *d)
 {
 	struct rb_tftpd_conf tc;
-	uint64_t files, bytes, skipped;
 	char err[256];
 
 	if (!d->cfg.tftp)
 		return 0;
-	if (rb_filecache_load(d->cfg.root,
-			      (uint64_t)d->cfg.tftp_max_file_mb << 20,
-			      (uint64_t)d->cfg.tftp_cache_mb << 20, &d->files,
-			      err, sizeof(err)) < 0) {
+	if (load_caches(d, &d->cfg, &d->files, &d->templates, err,
+			sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
-		return -1;
-	}
-	rb_filecache_stats(d->files, &files, &bytes, &skipped);
-	rb_log(RB_LOG_INFO, "files_loaded",
-	       "%s: %llu files, %llu bytes in the TFTP cache; %llu left out "
-	       "(over --tftp-max-file or --tftp-cache)",
-	       d->cfg.root, (unsigned long long)files,
-	       (unsigned long long)bytes, (unsigned long long)skipped);
-	if (d->cfg.templates[0] &&
-	    rb_filecache_load(d->cfg.templates, 1 << 20, 64 << 20,
-			      &d->templates, err, sizeof(err)) < 0) {
-		rb_log(RB_LOG_ERR, "start_failed", "templates: %s", err);
 		return -1;
 	}
 	memset(&tc, 0, sizeof(tc));
@@ -654,6 +764,11 @@ teardown(struct daemon *d)
 	rb_journal_stop(d->journal);
 	rb_dhcpd_destroy(d->dhcpd);
 	rb_tftpd_destroy(d->tftpd);
+	while (d->nb_retired) {
+		d->nb_retired--;
+		rb_filecache_free(d->retired[d->nb_retired].files);
+		rb_filecache_free(d->retired[d->nb_retired].templates);
+	}
 	rb_filecache_free(d->files);
 	rb_filecache_free(d->templates);
 	rb_dp_destroy(d->dp);

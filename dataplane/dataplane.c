@@ -110,6 +110,12 @@ rb_dp_create(const struct rb_dp_conf *conf, struct rb_dp **out)
 		return -EINVAL;
 	}
 	dp->nb_workers = nb;
+	dp->qsbr = rte_zmalloc("rb_qsbr", rte_rcu_qsbr_get_memsize(nb), 64);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, nb) < 0) {
+		rte_free(dp->qsbr);
+		rte_free(dp);
+		return -ENOMEM;
+	}
 
 	/* per worker: both rings full, a tx buffer, and a burst in hand */
 	nb_mbufs = nb * (RX_DESC + TX_DESC + RB_TX_BUF + RB_BURST) +
@@ -193,6 +199,18 @@ rb_dp_tune(struct rb_dp *dp, unsigned int idle_sleep_us, int answer_arp_icmp)
 			 __ATOMIC_RELAXED);
 }
 
+uint64_t
+rb_dp_grace_start(struct rb_dp *dp)
+{
+	return rte_rcu_qsbr_start(dp->qsbr);
+}
+
+int
+rb_dp_grace_done(struct rb_dp *dp, uint64_t token)
+{
+	return rte_rcu_qsbr_check(dp->qsbr, token, false) == 1;
+}
+
 unsigned int
 rb_dp_workers(const struct rb_dp *dp)
 {
@@ -226,5 +244,6 @@ rb_dp_destroy(struct rb_dp *dp)
 	if (dp->conf.exception_port >= 0)
 		rte_eth_dev_stop((uint16_t)dp->conf.exception_port);
 	rte_mempool_free(dp->pool);
+	rte_free(dp->qsbr);
 	rte_free(dp);
 }

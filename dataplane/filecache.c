@@ -23,9 +23,11 @@
 
 struct rb_filecache {
 	struct rte_hash *by_name;
-	struct rb_file *files;
+	struct rb_file **files;
+	const struct rb_filecache *prev; /* while loading */
 	uint32_t nb;
-	uint64_t bytes, skipped;
+	uint32_t users;                  /* transfers holding it (atomic) */
+	uint64_t bytes, skipped, shared;
 	char root[PATH_MAX];
 };
 
@@ -36,6 +38,67 @@ cache_owned(void *addr, void *opaque)
 	(void)addr, (void)opaque;
 }
 
+/** @p rel in the previous cache when the file on disk is the same. */
+static struct rb_file *
+unchanged(const struct rb_filecache *c, const char *rel, const struct stat *st)
+{
+	struct rb_file *f =
+		(struct rb_file *)(uintptr_t)rb_filecache_get(c->prev, rel);
+
+	if (f == NULL || f->dev != st->st_dev || f->ino != st->st_ino ||
+	    f->size != (uint64_t)st->st_size ||
+	    f->mtime.tv_sec != st->st_mtim.tv_sec ||
+	    f->mtime.tv_nsec != st->st_mtim.tv_nsec ||
+	    f->ctime.tv_sec != st->st_ctim.tv_sec ||
+	    f->ctime.tv_nsec != st->st_ctim.tv_nsec)
+		return NULL;
+	return f;
+}
+
+/** Read @p fd whole into a new rb_file, or NULL. */
+static struct rb_file *
+read_file(int fd, const struct stat *st, const char *rel)
+{
+	struct rb_file *f = calloc(1, sizeof(*f));
+	uint8_t *data =
+		rte_malloc("rb_file", st->st_size ? (size_t)st->st_size : 1, 64);
+	uint64_t off = 0;
+
+	if (f == NULL || data == NULL) {
+		free(f);
+		rte_free(data);
+		return NULL;
+	}
+	while (off < (uint64_t)st->st_size) {
+		ssize_t n = read(fd, data + off, (size_t)st->st_size - off);
+
+		if (n <= 0)
+			break;
+		off += (uint64_t)n;
+	}
+	f->data = data;
+	f->size = off;
+	f->iova = rte_malloc_virt2iova(data);
+	f->shinfo.free_cb = cache_owned;
+	f->shinfo.fcb_opaque = f;
+	rte_mbuf_ext_refcnt_set(&f->shinfo, 1);
+	snprintf(f->name, sizeof(f->name), "%s", rel);
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->mtime = st->st_mtim;
+	f->ctime = st->st_ctim;
+	return f;
+}
+
+static void
+drop_file(struct rb_file *f)
+{
+	if (--f->caches)
+		return;
+	rte_free((void *)(uintptr_t)f->data);
+	free(f);
+}
+
 static int
 load_file(struct rb_filecache *c, const char *path, const char *rel,
 	  uint64_t max_file, uint64_t budget)
@@ -43,8 +106,6 @@ load_file(struct rb_filecache *c, const char *path, const char *rel,
 	char key[RB_PATH_KEY] = {0};
 	struct stat st;
 	struct rb_file *f;
-	uint8_t *data;
-	uint64_t off = 0;
 	int fd;
 
 	if (strlen(rel) >= RB_PATH_KEY || c->nb == MAX_FILES)
@@ -61,35 +122,24 @@ load_file(struct rb_filecache *c, const char *path, const char *rel,
 		close(fd);
 		return 0;
 	}
-	data = rte_malloc("rb_file", st.st_size ? (size_t)st.st_size : 1, 64);
-	if (data == NULL) {
+	f = unchanged(c, rel, &st);
+	if (f)
+		c->shared++;
+	else
+		f = read_file(fd, &st, rel);
+	close(fd);
+	if (f == NULL) {
 		c->skipped++;
-		close(fd);
 		return 0;
 	}
-	while (off < (uint64_t)st.st_size) {
-		ssize_t n = read(fd, data + off, (size_t)st.st_size - off);
-
-		if (n <= 0)
-			break;
-		off += (uint64_t)n;
-	}
-	close(fd);
-	f = &c->files[c->nb];
-	f->data = data;
-	f->size = off;
-	f->iova = rte_malloc_virt2iova(data);
-	f->shinfo.free_cb = cache_owned;
-	f->shinfo.fcb_opaque = f;
-	rte_mbuf_ext_refcnt_set(&f->shinfo, 1);
-	snprintf(f->name, sizeof(f->name), "%s", rel);
+	f->caches++;
 	memcpy(key, rel, strlen(rel));
 	if (rte_hash_add_key_data(c->by_name, key, f) < 0) {
-		rte_free(data);
+		drop_file(f);
 		return 0;
 	}
-	c->nb++;
-	c->bytes += off;
+	c->files[c->nb++] = f;
+	c->bytes += f->size;
 	return 0;
 }
 
@@ -140,7 +190,8 @@ walk(struct rb_filecache *c, const char *dir, const char *rel, int depth,
 
 int
 rb_filecache_load(const char *root, uint64_t max_file, uint64_t budget,
-		  struct rb_filecache **out, char *err, size_t errlen)
+		  const struct rb_filecache *prev, struct rb_filecache **out,
+		  char *err, size_t errlen)
 {
 	static unsigned int gen;
 	struct rte_hash_parameters hp;
@@ -166,7 +217,9 @@ rb_filecache_load(const char *root, uint64_t max_file, uint64_t budget,
 		rb_filecache_free(c);
 		return -1;
 	}
+	c->prev = prev;
 	walk(c, c->root, "", 0, max_file, budget);
+	c->prev = NULL;
 	*out = c;
 	return 0;
 }
@@ -188,11 +241,39 @@ rb_filecache_get(const struct rb_filecache *c, const char *name)
 
 void
 rb_filecache_stats(const struct rb_filecache *c, uint64_t *files,
-		   uint64_t *bytes, uint64_t *skipped)
+		   uint64_t *bytes, uint64_t *skipped, uint64_t *shared)
 {
 	*files = c ? c->nb : 0;
 	*bytes = c ? c->bytes : 0;
 	*skipped = c ? c->skipped : 0;
+	*shared = c ? c->shared : 0;
+}
+
+void
+rb_filecache_hold(struct rb_filecache *c)
+{
+	__atomic_add_fetch(&c->users, 1, __ATOMIC_ACQ_REL);
+}
+
+void
+rb_filecache_release(struct rb_filecache *c)
+{
+	__atomic_sub_fetch(&c->users, 1, __ATOMIC_ACQ_REL);
+}
+
+int
+rb_filecache_busy(const struct rb_filecache *c)
+{
+	uint32_t i;
+
+	if (__atomic_load_n(&c->users, __ATOMIC_ACQUIRE))
+		return 1;
+	/* a file the next cache shares stays: its frames do not matter */
+	for (i = 0; i < c->nb; i++)
+		if (c->files[i]->caches == 1 &&
+		    rte_mbuf_ext_refcnt_read(&c->files[i]->shinfo) != 1)
+			return 1;
+	return 0;
 }
 
 void
@@ -203,7 +284,7 @@ rb_filecache_free(struct rb_filecache *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nb; i++)
-		rte_free((void *)(uintptr_t)c->files[i].data);
+		drop_file(c->files[i]);
 	rte_hash_free(c->by_name);
 	free(c->files);
 	free(c);

@@ -5,6 +5,7 @@
  * retransmission on timeout only: a duplicate ACK never triggers a resend,
  * so the sorcerer's apprentice cannot happen.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ struct render_slot {
 
 struct session {
 	struct render_slot *slot; /**< the rendered config sent, or NULL */
+	struct rb_filecache *held; /**< the cache @p file is in, or NULL */
 	struct key k;
 	struct rte_ether_addr mac;
 	const struct rb_file *file;
@@ -81,7 +83,10 @@ struct handoff {
 
 struct rb_tftpd {
 	struct rb_tftpd_conf conf;
-	const struct rb_filecache *cache;
+	/* replaced by rb_tftpd_swap() while workers run: read once per
+	 * request, and a transfer holds the cache its file is in */
+	struct rb_filecache *cache;
+	const struct rb_filecache *templates;
 	/* data-less mbufs that DATA frames attach to the cached file with,
 	 * so every client's frames point into one copy of it */
 	struct rte_mempool *ext_pool;
@@ -98,7 +103,7 @@ slot_owned(void *addr, void *opaque)
 }
 
 int
-rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
+rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 		unsigned int nb_workers, struct rb_tftpd **out)
 {
 	struct rb_tftpd *t = rte_zmalloc("rb_tftpd", sizeof(*t), 64);
@@ -108,6 +113,7 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, const struct rb_filecache *cache,
 		return -ENOMEM;
 	t->conf = *c;
 	t->cache = cache;
+	t->templates = c->templates;
 	t->nb_workers = nb_workers;
 	t->tsc_ms = rte_get_tsc_hz() / 1000;
 	t->ext_pool = rte_pktmbuf_pool_create("rb_tftp_ext", 65535, 256, 0, 0,
@@ -190,6 +196,17 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 	}
 	rte_mempool_free(t->ext_pool);
 	rte_free(t);
+}
+
+void
+rb_tftpd_swap(struct rb_tftpd *t, struct rb_filecache *cache,
+	      const struct rb_filecache *templates,
+	      struct rb_filecache **old_cache,
+	      const struct rb_filecache **old_templates)
+{
+	*old_cache = __atomic_exchange_n(&t->cache, cache, __ATOMIC_ACQ_REL);
+	*old_templates = __atomic_exchange_n(&t->templates, templates,
+					     __ATOMIC_ACQ_REL);
 }
 
 uint32_t
@@ -294,6 +311,8 @@ end_session(struct worker_state *ws, struct session *s)
 {
 	if (s->slot)
 		s->slot->used = 0; /* reused once its frames are gone too */
+	if (s->held)
+		rb_filecache_release(s->held);
 	rte_hash_del_key(ws->by_key, &s->k);
 	s->used = 0;
 	__atomic_store_n(&ws->active, ws->active - 1, __ATOMIC_RELAXED);
@@ -404,22 +423,53 @@ mac_from_name(const char *p, struct rte_ether_addr *mac)
 	return 0;
 }
 
+/** Whether @p s is a UUID as PXELINUX writes it (8-4-4-4-12 hex). */
+static int
+is_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return s[36] == '\0';
+}
+
+/** Whether @p s is a prefix of @p ip (network order) in upper-case hex. */
+static int
+is_hex_ip_of(const char *s, uint32_t ip)
+{
+	char full[9];
+	size_t n = strlen(s);
+
+	snprintf(full, sizeof(full), "%08X", rte_be_to_cpu_32(ip));
+	return n >= 1 && n <= 8 && strncmp(s, full, n) == 0;
+}
+
 /**
  * A per-machine config for @p name, rendered for the requesting machine
- * into a free slot: pxelinux.cfg/01-<mac> and pxelinux.cfg/default,
- * grub.cfg-01-<mac> and grub.cfg (in any directory).  The UUID and hex-IP
- * names are not rendered: firmware falls through to the MAC name, so a
- * real file an operator wrote under any of the names still wins.
+ * into a free slot (the names of seed 002, in any directory):
+ * pxelinux.cfg/01-<mac> and grub.cfg-01-<mac> render that machine's
+ * template, or the default one; pxelinux.cfg/default and grub.cfg the
+ * default template; pxelinux.cfg/<uuid>, pxelinux.cfg/<hex IP> and
+ * grub.cfg-<hex IP> (the asker's address, shortened or not) render only
+ * when the asking machine has a template of its own, so that every other
+ * machine falls through to its MAC name as firmware does.  A real file an
+ * operator wrote under any name is found first and wins.
  *
  * @param busy  set when a config was due but no slot is free
  * @return the rendered file, or NULL
  */
 static struct rb_file *
-render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
+render(struct rb_tftpd *t, struct worker_state *ws,
+       const struct rb_filecache *templates, const char *name,
        const struct rb_frame *f, struct rte_ether_addr mac, int *busy)
 {
 	const char *base = strrchr(name, '/');
-	const char *tmpl_kind;
+	const char *tmpl_kind, *ident = NULL;
 	const struct rb_file *tmpl = NULL;
 	char tname[64], mac_c[18], mac_d[18], mac_h[13], ip[INET_ADDRSTRLEN],
 		server[INET_ADDRSTRLEN];
@@ -435,28 +485,35 @@ render(struct rb_tftpd *t, struct worker_state *ws, const char *name,
 			mac_part = "";
 		else if (strncmp(base, "01-", 3) == 0)
 			mac_part = base + 3;
+		else if (is_uuid(base) || is_hex_ip_of(base, f->src_ip))
+			ident = base;
 	} else {
 		tmpl_kind = "grub.cfg";
 		if (strcmp(base, "grub.cfg") == 0)
 			mac_part = "";
 		else if (strncmp(base, "grub.cfg-01-", 12) == 0)
 			mac_part = base + 12;
+		else if (strncmp(base, "grub.cfg-", 9) == 0 &&
+			 is_hex_ip_of(base + 9, f->src_ip))
+			ident = base + 9;
 	}
-	if (mac_part == NULL)
+	if (mac_part == NULL && ident == NULL)
 		return NULL;
 	/* the MAC named in the request, so any host may fetch a machine's
-	 * config; the default names render for the asking machine */
-	if (*mac_part && mac_from_name(mac_part, &mac) < 0)
+	 * config; the other names render for the asking machine */
+	if (mac_part && *mac_part && mac_from_name(mac_part, &mac) < 0)
 		return NULL;
 	snprintf(mac_d, sizeof(mac_d), "%02x-%02x-%02x-%02x-%02x-%02x",
 		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
 		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
-	if (*mac_part) {
+	if (ident || *mac_part) {
 		snprintf(tname, sizeof(tname), "%s-01-%s", tmpl_kind, mac_d);
-		tmpl = rb_filecache_get(t->conf.templates, tname);
+		tmpl = rb_filecache_get(templates, tname);
+		if (tmpl == NULL && ident)
+			return NULL;
 	}
 	if (tmpl == NULL)
-		tmpl = rb_filecache_get(t->conf.templates, tmpl_kind);
+		tmpl = rb_filecache_get(templates, tmpl_kind);
 	if (tmpl == NULL)
 		return NULL;
 	slot = free_slot(ws);
@@ -499,6 +556,9 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 						    f->payload_off);
 	struct rb_tftp_req r;
+	struct rb_filecache *cache = __atomic_load_n(&t->cache, __ATOMIC_ACQUIRE);
+	const struct rb_filecache *templates =
+		__atomic_load_n(&t->templates, __ATOMIC_ACQUIRE);
 	const struct rb_file *file;
 	struct session *s = NULL;
 	uint32_t i;
@@ -526,11 +586,11 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		send_error(w, m, f, RB_TFTP_EACCESS, "file name not allowed");
 		return;
 	}
-	file = rb_filecache_get(t->cache, r.name);
-	if (file == NULL && t->conf.templates) {
+	file = rb_filecache_get(cache, r.name);
+	if (file == NULL && templates) {
 		int busy;
 
-		file = render(t, ws, r.name, f,
+		file = render(t, ws, templates, r.name, f,
 			      rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
 			      &busy);
 		if (busy) {
@@ -591,6 +651,10 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
 	s->file = file;
 	s->slot = slot_of(ws, file);
+	if (s->slot == NULL) {
+		s->held = cache;
+		rb_filecache_hold(cache);
+	}
 	s->blksize = 512;
 	s->window = 1;
 	s->timeout_ms = t->conf.timeout_ms;

@@ -219,6 +219,8 @@ rb_worker_main(void *arg)
 	if (w == NULL)
 		return 0; /* an lcore that is not a worker */
 
+	rte_rcu_qsbr_thread_register(dp->qsbr, (unsigned int)(w - dp->workers));
+	rte_rcu_qsbr_thread_online(dp->qsbr, (unsigned int)(w - dp->workers));
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		/* a polling worker shows 100 % CPU whatever its load: the
 		 * cycles of loops that had work are the load it carries */
@@ -243,6 +245,9 @@ rb_worker_main(void *arg)
 		busy += w->nb_tx;
 		flush_all(w);
 		rb_count(&w->ctr, RB_CTR_loops, 1);
+		/* no reference to shared state is held between loops */
+		rte_rcu_qsbr_quiescent(dp->qsbr,
+				       (unsigned int)(w - dp->workers));
 
 		if (busy) {
 			rb_count(&w->ctr, RB_CTR_busy_cycles, rte_rdtsc() - t0);
@@ -254,5 +259,8 @@ rb_worker_main(void *arg)
 				rte_delay_us_sleep(us);
 		}
 	}
+	rte_rcu_qsbr_thread_offline(dp->qsbr, (unsigned int)(w - dp->workers));
+	rte_rcu_qsbr_thread_unregister(dp->qsbr,
+				       (unsigned int)(w - dp->workers));
 	return 0;
 }

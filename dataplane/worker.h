@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "rackboot/counters.h"
 #include "rackboot/dataplane.h"
@@ -33,6 +34,9 @@ struct rb_dp {
 	/* tunables the control thread may change while workers run */
 	unsigned int idle_sleep_us;
 	int answer_arp_icmp;
+	/* workers report a quiescent state every loop: what the control
+	 * thread replaces is freed once every worker has passed one */
+	struct rte_rcu_qsbr *qsbr;
 	struct rb_worker workers[RB_DP_MAX_WORKERS];
 };
 

@@ -130,6 +130,24 @@ void rb_dp_stop(struct rb_dp *dp);
 void rb_dp_tune(struct rb_dp *dp, unsigned int idle_sleep_us,
 		int answer_arp_icmp);
 
+/**
+ * Start a grace period: state the workers could see before this call may
+ * be freed once rb_dp_grace_done() says every worker has since finished a
+ * poll loop (a quiescent state: handlers hold nothing between loops).
+ *
+ * @param dp  the dataplane
+ * @return a token for rb_dp_grace_done()
+ */
+uint64_t rb_dp_grace_start(struct rb_dp *dp);
+
+/**
+ * @param dp     the dataplane
+ * @param token  from rb_dp_grace_start()
+ * @return 1 when every running worker has passed a quiescent state since
+ *         the token was taken, else 0 (never blocks)
+ */
+int rb_dp_grace_done(struct rb_dp *dp, uint64_t token);
+
 /** @return the number of workers. */
 unsigned int rb_dp_workers(const struct rb_dp *dp);
 

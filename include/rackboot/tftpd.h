@@ -35,9 +35,25 @@ struct rb_tftpd_conf {
 };
 
 /** @return 0, or a negative errno */
-int rb_tftpd_create(const struct rb_tftpd_conf *c,
-		    const struct rb_filecache *cache, unsigned int nb_workers,
-		    struct rb_tftpd **out);
+int rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
+		    unsigned int nb_workers, struct rb_tftpd **out);
+
+/**
+ * Serve new files and templates from here on (a reload).  Transfers in
+ * flight finish from the caches they started with.  The old ones may be
+ * freed after a dataplane grace period, once rb_filecache_busy() says no
+ * transfer and no frame still uses them.  Control thread only.
+ *
+ * @param t              the server
+ * @param cache          the new file cache
+ * @param templates      the new templates, or NULL
+ * @param old_cache      the cache replaced
+ * @param old_templates  the templates replaced
+ */
+void rb_tftpd_swap(struct rb_tftpd *t, struct rb_filecache *cache,
+		   const struct rb_filecache *templates,
+		   struct rb_filecache **old_cache,
+		   const struct rb_filecache **old_templates);
 void rb_tftpd_destroy(struct rb_tftpd *t);
 
 /** The UDP handler for port 69 and the transfer ports (ctx: the server). */

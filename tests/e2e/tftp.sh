@@ -86,8 +86,15 @@ get "grub.cfg-01-$macd" cfg.grub >/dev/null || fail "grub.cfg-01-$macd"
 get "EFI/BOOT/grub.cfg" cfg.grubdef >/dev/null || fail "grub.cfg"
 [ "$(cat "$WORK/got/cfg.grubdef")" = "linux http://$LAB_SRV_IP/vmlinuz token=$(echo "$mac" | tr -d ':')" ] ||
 	fail "grub default: $(cat "$WORK/got/cfg.grubdef")"
-[ "$(counter tftp_rendered)" = 3 ] || fail "tftp_rendered $(counter tftp_rendered), want 3"
-pass "per-machine configs: 01-MAC rendered, UUID and hex IP fall through, real files win, grub per-MAC and default"
+# GRUB asks by address first (seed 002): a machine with a template of its
+# own gets it at once, shortened names too; another address is not ours
+get "grub.cfg-$hex" cfg.grubhex >/dev/null || fail "grub.cfg-$hex"
+[ "$(cat "$WORK/got/cfg.grubhex")" = "special machine $mac" ] || fail "grub hex IP: $(cat "$WORK/got/cfg.grubhex")"
+get "grub.cfg-${hex:0:5}" cfg.grubhex5 >/dev/null || fail "grub.cfg-${hex:0:5}"
+[ "$(cat "$WORK/got/cfg.grubhex5")" = "special machine $mac" ] || fail "grub short hex"
+get "grub.cfg-0A0B0C0D" cfg.other | grep -qi "not found" || fail "another machine's hex IP was answered"
+[ "$(counter tftp_rendered)" = 5 ] || fail "tftp_rendered $(counter tftp_rendered), want 5"
+pass "per-machine configs: 01-MAC rendered, UUID and hex IP fall through without a machine template and render with one, real files win, grub per-MAC and default"
 
 # netascii (RFC 764): on the wire LF is CR LF and a lone CR is CR NUL;
 # tftp-hpa in ascii mode turns it back; big files are refused, clearly
@@ -98,6 +105,29 @@ same "$WORK/got/ascii.txt" "$root/t.txt" "netascii round trip"
 out=$(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m ascii -c get kernel ascii.kernel 2>&1) || true
 echo "$out" | grep -q "use octet" || fail "netascii of a 3 MB file: $out"
 pass "netascii converted on the wire (CR LF, CR NUL), round trip exact, big files refused"
+
+# reload: a replaced file is served anew, a new one appears, a removed one
+# goes; the unchanged ones are shared with the load before (not re-read)
+head -c 50000 /dev/urandom >"$WORK/small.new"
+mv "$WORK/small.new" "$root/small"
+echo "new file" >"$root/added"
+rm "$root/t.txt"
+ctl reload >/dev/null || fail "rackbootctl reload"
+(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c get small r.small) || fail "get after reload"
+same "$WORK/got/r.small" "$root/small" "replaced file after reload"
+(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c get added r.added) || fail "new file after reload"
+same "$WORK/got/r.added" "$root/added" "added file after reload"
+rc=0; c1 timeout 10 curl -s "tftp://$LAB_SRV_IP/t.txt" -o /dev/null || rc=$?
+[ "$rc" = 68 ] || fail "a removed file is still served after reload (curl $rc)"
+grep -q "root.*files.*(3 unchanged" "$WORK/rackbootd.log" || fail "unchanged files not shared: $(grep files_loaded "$WORK/rackbootd.log" | tail -2)"
+# a reload that cannot read the root keeps serving what it had
+mv "$root" "$WORK/root.away"
+out=$(ctl reload 2>&1) || true
+echo "$out" | grep -q "root.*not a directory" || fail "reload without a root: $out"
+(cd "$WORK/got" && c1 timeout 10 tftp "$LAB_SRV_IP" -m binary -c get added r2.added) || fail "get after a failed reload"
+mv "$WORK/root.away" "$root"
+same "$WORK/got/r2.added" "$root/added" "file after a failed reload"
+pass "reload: replaced, added and removed files seen; unchanged ones shared; a failed reload keeps the files"
 
 # many clients at once
 n=${RB_TFTP_CLIENTS:-1000}

@@ -383,6 +383,105 @@ test_errors(void **state)
 	assert_true(rbh_counter(&h, RB_CTR_DROP_tftp_refused) >= 1);
 }
 
+/** Write @p len bytes of @p fill at @p name in the root, by rename. */
+static void
+put_file(const char *name, uint8_t fill, size_t len)
+{
+	char tmp[128], path[128];
+	uint8_t *b = malloc(len);
+	FILE *f;
+
+	memset(b, fill, len);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(rename(tmp, path), 0);
+	free(b);
+}
+
+/** Load the root again, serve it, and free what it replaced once idle. */
+static struct rb_filecache *
+reload(uint64_t want_shared)
+{
+	struct rb_filecache *next, *old;
+	const struct rb_filecache *old_t;
+	uint64_t files, bytes, skipped, shared;
+	char err[128];
+
+	assert_int_equal(rb_filecache_load(dir, 64 << 20, 128 << 20, cache,
+					   &next, err, sizeof(err)), 0);
+	rb_filecache_stats(next, &files, &bytes, &skipped, &shared);
+	assert_int_equal(shared, want_shared);
+	rb_tftpd_swap(tftpd, next, NULL, &old, &old_t);
+	assert_ptr_equal(old, cache);
+	assert_null(old_t);
+	cache = next;
+	return old;
+}
+
+/** Free @p old once a grace period passed and nothing uses it. */
+static void
+free_when_idle(struct rb_filecache *old)
+{
+	uint64_t token = rb_dp_grace_start(h.dp);
+	int i;
+
+	for (i = 0; i < 200 && !rb_dp_grace_done(h.dp, token); i++)
+		usleep(10000);
+	assert_true(rb_dp_grace_done(h.dp, token));
+	assert_false(rb_filecache_busy(old));
+	rb_filecache_free(old);
+}
+
+static void
+test_reload(void **state)
+{
+	uint8_t a[3000], b[2000];
+	struct rb_filecache *first, *second;
+	struct pkt k;
+	uint16_t tid, n;
+
+	(void)state;
+	memset(a, 'A', sizeof(a));
+	memset(b, 'B', sizeof(b));
+	put_file("swap.bin", 'A', sizeof(a));
+	/* small.bin and big.bin did not change: shared, not read again */
+	first = reload(2);
+	free_when_idle(first);
+
+	/* a transfer starts on the first content ... */
+	queue = 0;
+	rrq(40100, "swap.bin", NULL, 0);
+	assert_int_equal(next(&k, 3000), 0);
+	tid = k.sport;
+	assert_int_equal(blk(&k), 1);
+	assert_memory_equal(k.p + 4, a, 512);
+
+	/* ... the file is replaced and the root loaded again ... */
+	put_file("swap.bin", 'B', sizeof(b));
+	second = reload(2);
+	assert_true(rb_filecache_busy(second)); /* the transfer holds it */
+
+	/* ... a new request gets the new content ... */
+	fetch(40101, "swap.bin", NULL, 0, 512, 1, b, sizeof(b));
+
+	/* ... and the one in flight finishes with what it started with */
+	for (n = 1; n <= sizeof(a) / 512; n++) {
+		ack(40100, tid, n);
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), n + 1);
+		assert_memory_equal(k.p + 4, a + n * 512,
+				    RTE_MIN(512u, sizeof(a) - n * 512u));
+	}
+	ack(40100, tid, n);
+	rbh_settle(&h);
+	assert_int_equal(rb_tftpd_active(tftpd), 0);
+	free_when_idle(second);
+}
+
 static int
 group_setup(void **state)
 {
@@ -410,7 +509,7 @@ group_setup(void **state)
 	f = fopen(path, "w");
 	fwrite(big, 1, BIG_LEN, f);
 	fclose(f);
-	if (rb_filecache_load(dir, 64 << 20, 128 << 20, &cache, err,
+	if (rb_filecache_load(dir, 64 << 20, 128 << 20, NULL, &cache, err,
 			      sizeof(err)) < 0)
 		return -1;
 	memset(&tc, 0, sizeof(tc));
@@ -464,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_acks_on_other_worker),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_reload),
 	};
 
 	return cmocka_run_group_tests_name("ring_tftp", tests, group_setup,
