@@ -491,6 +491,46 @@ set_tftp_ports(struct rb_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/** "FIRST-LAST[,PORT]" of multicast addresses, or "off". */
+static int
+set_tftp_multicast(struct rb_config *c, const char *v, char *err,
+		   size_t errlen)
+{
+	char buf[64];
+	char *dash, *comma;
+	struct in_addr lo, hi;
+	unsigned long port = 1758;
+
+	if (strcmp(v, "off") == 0) {
+		c->tftp_mc_lo = c->tftp_mc_hi = 0;
+		return 0;
+	}
+	if (copy_str(buf, sizeof(buf), v, err, errlen))
+		return -1;
+	comma = strchr(buf, ',');
+	if (comma) {
+		*comma = '\0';
+		if (parse_uint(comma + 1, 1, 65535, &port, err, errlen))
+			return -1;
+	}
+	dash = strchr(buf, '-');
+	if (dash == NULL)
+		return fail(err, errlen, "expected FIRST-LAST[,PORT] or off");
+	*dash = '\0';
+	if (inet_pton(AF_INET, buf, &lo) != 1 ||
+	    inet_pton(AF_INET, dash + 1, &hi) != 1)
+		return fail(err, errlen, "not an IPv4 address range");
+	c->tftp_mc_lo = ntohl(lo.s_addr);
+	c->tftp_mc_hi = ntohl(hi.s_addr);
+	if ((c->tftp_mc_lo >> 28) != 0xe || (c->tftp_mc_hi >> 28) != 0xe ||
+	    c->tftp_mc_lo > c->tftp_mc_hi)
+		return fail(err, errlen,
+			    "FIRST-LAST must be multicast addresses "
+			    "(224.0.0.0/4), FIRST first");
+	c->tftp_mc_port = (uint16_t)port;
+	return 0;
+}
+
 static int
 set_idle_sleep(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
@@ -587,6 +627,9 @@ static const struct option_def options[] = {
 	 "pxelinux.cfg-01-<mac>, grub.cfg-01-<mac> for one machine"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
 	 "UDP ports for TFTP transfers (default 61000-61063)"},
+	{"tftp-multicast", "FIRST-LAST[,PORT]|off", set_tftp_multicast, 0, 1,
+	 "RFC 2090 multicast group addresses, shared out among the workers, "
+	 "and their UDP port (default 239.255.99.0-239.255.99.255,1758)"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
 	 "sleep this long between polls when idle; 0 polls without pause "
 	 "(default 100)"},
@@ -625,6 +668,9 @@ rb_config_defaults(struct rb_config *c)
 	c->tftp_cache_mb = 256;
 	c->tftp_port_lo = 61000;
 	c->tftp_port_hi = 61063;
+	c->tftp_mc_lo = 0xefff6300; /* 239.255.99.0: organization-local */
+	c->tftp_mc_hi = 0xefff63ff;
+	c->tftp_mc_port = 1758;     /* atftpd's */
 	c->idle_sleep_us = 100;
 }
 
@@ -1026,6 +1072,9 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 				     strcmp(a->http_url, b->http_url));
 	CHANGED("lease-file", strcmp(a->lease_file, b->lease_file) ||
 				      a->lease_sync != b->lease_sync);
+	CHANGED("tftp-multicast", a->tftp_mc_lo != b->tftp_mc_lo ||
+					  a->tftp_mc_hi != b->tftp_mc_hi ||
+					  a->tftp_mc_port != b->tftp_mc_port);
 	CHANGED("tftp-ports", a->tftp_port_lo != b->tftp_port_lo ||
 				      a->tftp_port_hi != b->tftp_port_hi);
 #undef CHANGED

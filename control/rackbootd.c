@@ -669,6 +669,9 @@ start_tftp(struct daemon *d)
 	tc.server_ip = d->cfg.ip;
 	tc.port_lo = d->cfg.tftp_port_lo;
 	tc.port_hi = d->cfg.tftp_port_hi;
+	tc.mc_addr_lo = d->cfg.tftp_mc_lo;
+	tc.mc_addr_hi = d->cfg.tftp_mc_hi;
+	tc.mc_port = d->cfg.tftp_mc_port;
 	/* a 1500-byte MTU less IPv4, UDP and TFTP headers (RFC 2348) */
 	tc.max_blksize = 1468;
 	tc.sessions = 16384;

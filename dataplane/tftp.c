@@ -26,74 +26,7 @@
 #include "rackboot/template.h"
 #include "rackboot/tftp.h"
 #include "rackboot/tftpd.h"
-
-#define TFTP_PORT 69
-#define SWEEP_PER_POLL 64
-
-struct key {
-	uint32_t ip;
-	uint16_t cport, sport;
-};
-
-#define RENDER_SLOTS 256   /* per worker: configs being sent at once */
-#define RENDER_MAX 8192    /* the largest rendered config */
-
-/**
- * A rendered config: its bytes and the rb_file a session sends them
- * from.  Free when no session uses it and no frame points into it.
- */
-struct render_slot {
-	struct rb_file file;
-	uint8_t used;
-	char buf[RENDER_MAX] __attribute__((aligned(64)));
-};
-
-struct session {
-	struct render_slot *slot; /**< the rendered config sent, or NULL */
-	struct rb_filecache *held; /**< the cache @p file is in, or NULL */
-	struct key k;
-	struct rte_ether_addr mac;
-	const struct rb_file *file;
-	uint64_t nblocks;  /**< blocks in the transfer, the last one short */
-	uint64_t acked;    /**< highest block acknowledged */
-	uint64_t sent;     /**< highest block sent */
-	uint64_t deadline; /**< TSC of the next retransmission */
-	uint32_t blksize;
-	uint32_t timeout_ms;
-	uint16_t window;
-	uint8_t used, retries, oack_len;
-	uint8_t oack[80];  /**< kept to send again while ACK 0 is missing */
-};
-
-struct worker_state {
-	struct session *s;
-	struct render_slot *slots;
-	struct rte_ring *handoff; /**< packets for our sessions, from others */
-	uint16_t port_lo, nports; /**< our slice of the transfer ports */
-	struct rte_hash *by_key;
-	uint32_t cursor;
-	uint32_t active;
-} __attribute__((aligned(64)));
-
-/* a packet for another worker's session, with its check result */
-struct handoff {
-	struct rte_mbuf *m;
-	struct rb_frame f;
-};
-
-struct rb_tftpd {
-	struct rb_tftpd_conf conf;
-	/* replaced by rb_tftpd_swap() while workers run: read once per
-	 * request, and a transfer holds the cache its file is in */
-	struct rb_filecache *cache;
-	const struct rb_filecache *templates;
-	/* data-less mbufs that DATA frames attach to the cached file with,
-	 * so every client's frames point into one copy of it */
-	struct rte_mempool *ext_pool;
-	unsigned int nb_workers;
-	uint64_t tsc_ms;
-	struct worker_state ws[RB_DP_MAX_WORKERS];
-};
+#include "tftp_int.h"
 
 /** Slots are the worker's own: nothing to free when frames let go. */
 static void
@@ -166,7 +99,7 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 			rte_mbuf_ext_refcnt_set(&r->file.shinfo, 1);
 		}
 		if (!t->ws[w].by_key || !t->ws[w].s || !t->ws[w].handoff ||
-		    !t->ws[w].slots) {
+		    !t->ws[w].slots || rb_tftp_mc_init(t, w) < 0) {
 			rb_tftpd_destroy(t);
 			return -ENOMEM;
 		}
@@ -193,6 +126,7 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 		rte_hash_free(t->ws[w].by_key);
 		rte_free(t->ws[w].s);
 		rte_free(t->ws[w].slots);
+		rb_tftp_mc_fini(t, w);
 	}
 	rte_mempool_free(t->ext_pool);
 	rte_free(t);
@@ -235,21 +169,33 @@ send_payload(struct rb_worker *w, const struct session *s, struct rte_mbuf *m,
 	rb_worker_tx(w, m);
 }
 
-/**
- * Send DATA block @p n of the session: a header mbuf chained to an
- * external-buffer mbuf that points into the cached file (no copy).
- */
-static void
-send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
-	   uint64_t n)
+void
+rb_tftp_send_to_client(struct rb_worker *w, const struct session *s,
+		       const uint8_t *p, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w));
+
+	if (m == NULL) {
+		rb_count(rb_worker_counters(w), RB_CTR_tx_full, 1);
+		return; /* a timer sends it again */
+	}
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF, p, len);
+	send_payload(w, s, m, len);
+}
+
+int
+rb_tftp_send_block(struct rb_tftpd *t, struct rb_worker *w,
+		   const struct rb_file *file, uint32_t blksize, uint64_t n,
+		   const struct rte_ether_addr *mac, uint32_t ip, uint16_t sport,
+		   uint16_t dport, int first)
 {
 	const struct rb_netif *nif = rb_worker_netif(w);
-	struct rb_file *f = (struct rb_file *)(uintptr_t)s->file;
+	struct rb_file *f = (struct rb_file *)(uintptr_t)file;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w)), *d = NULL;
-	uint64_t off = (n - 1) * s->blksize;
-	uint32_t len = f->size > off
-			       ? (uint32_t)RTE_MIN(f->size - off, s->blksize)
-			       : 0;
+	struct rb_counters *ctr = rb_worker_counters(w);
+	uint64_t off = (n - 1) * blksize;
+	uint32_t len = f->size > off ? (uint32_t)RTE_MIN(f->size - off, blksize)
+				     : 0;
 	uint32_t hlen;
 	uint8_t *p;
 
@@ -258,8 +204,8 @@ send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 		m = NULL;
 	}
 	if (m == NULL) {
-		rb_count(rb_worker_counters(w), RB_CTR_tx_full, 1);
-		return; /* the timer sends it again */
+		rb_count(ctr, RB_CTR_tx_full, 1);
+		return -1;
 	}
 	p = rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF;
 	p[0] = 0;
@@ -267,8 +213,8 @@ send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 	p[2] = (uint8_t)(n >> 8); /* 16 bits on the wire: rolls over to 0 */
 	p[3] = (uint8_t)n;
 	hlen = rb_udp_build_split(rte_pktmbuf_mtod(m, uint8_t *), &nif->mac,
-				  &s->mac, nif->ip, s->k.ip, s->k.sport,
-				  s->k.cport, 4, f->data + off, (uint16_t)len);
+				  mac, nif->ip, ip, sport, dport, 4,
+				  f->data + off, (uint16_t)len);
 	m->data_len = (uint16_t)hlen;
 	m->pkt_len = hlen + len;
 	if (d) {
@@ -281,10 +227,30 @@ send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 		m->next = d;
 		m->nb_segs = 2;
 	}
+	if (rte_is_multicast_ether_addr(mac)) {
+		struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(
+			m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+
+		/* a group on the boot LAN only: no router takes it further */
+		iph->time_to_live = 1;
+		iph->hdr_checksum = 0;
+		iph->hdr_checksum = rte_ipv4_cksum(iph);
+	}
 	rb_worker_tx(w, m);
-	rb_count(rb_worker_counters(w), RB_CTR_tftp_data, 1);
-	if (n > s->sent)
-		rb_count(rb_worker_counters(w), RB_CTR_tftp_bytes, len);
+	rb_count(ctr, RB_CTR_tftp_data, 1);
+	rb_count(ctr, RB_CTR_tftp_data_bytes, len);
+	if (first)
+		rb_count(ctr, RB_CTR_tftp_bytes, len);
+	return 0;
+}
+
+/** Send DATA block @p n of the session to its client. */
+static void
+send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
+	   uint64_t n)
+{
+	rb_tftp_send_block(t, w, s->file, s->blksize, n, &s->mac, s->k.ip,
+			   s->k.sport, s->k.cport, n > s->sent);
 }
 
 static void
@@ -306,8 +272,8 @@ send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s)
 	arm(t, s);
 }
 
-static void
-end_session(struct worker_state *ws, struct session *s)
+void
+rb_tftp_session_end(struct worker_state *ws, struct session *s)
 {
 	if (s->slot)
 		s->slot->used = 0; /* reused once its frames are gone too */
@@ -547,6 +513,44 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 	return &slot->file;
 }
 
+struct session *
+rb_tftp_session_new(struct rb_tftpd *t, struct worker_state *ws)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->conf.sessions; i++) {
+		struct session *c = &ws->s[(ws->cursor + i) % t->conf.sessions];
+
+		if (!c->used)
+			return c;
+	}
+	return NULL;
+}
+
+int
+rb_tftp_session_start(struct worker_state *ws, struct session *s,
+		      struct rte_mbuf *m, const struct rb_frame *f,
+		      uint16_t sport, const struct rb_file *file,
+		      struct rb_filecache *cache)
+{
+	memset(s, 0, sizeof(*s));
+	s->k.ip = f->src_ip;
+	s->k.cport = f->src_port;
+	s->k.sport = sport;
+	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0)
+		return -1;
+	s->used = 1;
+	__atomic_store_n(&ws->active, ws->active + 1, __ATOMIC_RELAXED);
+	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	s->file = file;
+	s->slot = slot_of(ws, file);
+	if (cache) {
+		s->held = cache;
+		rb_filecache_hold(cache);
+	}
+	return 0;
+}
+
 static void
 read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	     const struct rb_frame *f)
@@ -561,7 +565,6 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		__atomic_load_n(&t->templates, __ATOMIC_ACQUIRE);
 	const struct rb_file *file;
 	struct session *s = NULL;
-	uint32_t i;
 	rb_drop_t why = rb_tftp_parse_req(pl, f->payload_len, &r);
 
 	if (why) {
@@ -621,39 +624,20 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 			return;
 		}
 	}
-	for (i = 0; i < t->conf.sessions; i++) {
-		struct session *c = &ws->s[(ws->cursor + i) % t->conf.sessions];
-
-		if (!c->used) {
-			s = c;
-			break;
-		}
-	}
-	if (s == NULL) {
-		release_slot(ws, file);
-		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
-		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
+	if (r.multicast && !slot_of(ws, file) &&
+	    rb_tftp_mc_join(t, w, ws, m, f, &r, file, cache) == 0)
 		return;
-	}
-	memset(s, 0, sizeof(*s));
-	s->k.ip = f->src_ip;
-	s->k.cport = f->src_port;
+	s = rb_tftp_session_new(t, ws);
 	/* the server TID: one of this worker's transfer ports */
-	s->k.sport = (uint16_t)(ws->port_lo + (uint32_t)(s - ws->s) % ws->nports);
-	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0) {
+	if (s == NULL ||
+	    rb_tftp_session_start(ws, s, m, f,
+				  (uint16_t)(ws->port_lo + (uint32_t)(s - ws->s) %
+								   ws->nports),
+				  file, slot_of(ws, file) ? NULL : cache) < 0) {
 		release_slot(ws, file);
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
 		return;
-	}
-	s->used = 1;
-	__atomic_store_n(&ws->active, ws->active + 1, __ATOMIC_RELAXED);
-	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
-	s->file = file;
-	s->slot = slot_of(ws, file);
-	if (s->slot == NULL) {
-		s->held = cache;
-		rb_filecache_hold(cache);
 	}
 	s->blksize = 512;
 	s->window = 1;
@@ -671,7 +655,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		s->oack_len = (uint8_t)rb_tftp_oack(
 			s->oack, r.blksize ? s->blksize : 0,
 			r.has_tsize ? (int64_t)file->size : -1, r.timeout,
-			r.windowsize ? s->window : 0);
+			r.windowsize ? s->window : 0, NULL);
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF,
 		       s->oack, s->oack_len);
 		send_payload(w, s, m, s->oack_len);
@@ -713,8 +697,13 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	s = data;
+	if (s->mc && (op == RB_TFTP_ACK || op == RB_TFTP_ERROR)) {
+		rb_tftp_mc_packet(t, w, ws, s, op, (uint16_t)(pl[2] << 8 | pl[3]));
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (op == RB_TFTP_ERROR) {
-		end_session(ws, s); /* the client gave up */
+		rb_tftp_session_end(ws, s); /* the client gave up */
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -742,7 +731,7 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	s->retries = 0;
 	if (s->acked >= s->nblocks) {
 		rb_count(ctr, RB_CTR_tftp_done, 1);
-		end_session(ws, s);
+		rb_tftp_session_end(ws, s);
 		return;
 	}
 	s->oack_len = 0;
@@ -795,7 +784,7 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 
 	if (s->retries >= t->conf.retries) {
 		rb_count(ctr, RB_CTR_DROP_tftp_timed_out, 1);
-		end_session(ws, s);
+		rb_tftp_session_end(ws, s);
 		return;
 	}
 	s->retries++;
@@ -834,11 +823,13 @@ rb_tftpd_poll(void *ctx, struct rb_worker *w)
 	if (ws->active == 0)
 		return;
 	now = rte_rdtsc();
+	if (ws->mc_active)
+		rb_tftp_mc_poll(t, w, ws, now);
 	for (i = 0; i < SWEEP_PER_POLL; i++) {
 		struct session *s = &ws->s[ws->cursor];
 
 		ws->cursor = (ws->cursor + 1) % t->conf.sessions;
-		if (s->used && now > s->deadline)
+		if (s->used && !s->mc && now > s->deadline)
 			expire(t, w, ws, s);
 	}
 }

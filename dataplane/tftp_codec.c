@@ -77,6 +77,9 @@ rb_tftp_parse_req(const uint8_t *buf, size_t len, struct rb_tftp_req *r)
 			n = number(val, 1, 255);
 			if (n > 0)
 				r->timeout = (uint8_t)n;
+		} else if (strcasecmp(opt, "multicast") == 0) {
+			/* RFC 2090: the client asks with an empty value */
+			r->multicast = *val == '\0';
 		} else if (strcasecmp(opt, "windowsize") == 0) {
 			n = number(val, 1, 65535);
 			if (n > 0)
@@ -133,7 +136,7 @@ put_opt(uint8_t *buf, size_t off, const char *name, unsigned long v)
 
 size_t
 rb_tftp_oack(uint8_t *buf, uint32_t blksize, int64_t tsize, uint8_t timeout,
-	     uint16_t windowsize)
+	     uint16_t windowsize, const char *multicast)
 {
 	size_t off = 2;
 
@@ -147,6 +150,13 @@ rb_tftp_oack(uint8_t *buf, uint32_t blksize, int64_t tsize, uint8_t timeout,
 		off = put_opt(buf, off, "timeout", timeout);
 	if (windowsize)
 		off = put_opt(buf, off, "windowsize", windowsize);
+	if (multicast) {
+		size_t n = strlen(multicast) + 1;
+
+		memcpy(buf + off, "multicast", 10);
+		memcpy(buf + off + 10, multicast, n);
+		off += 10 + n;
+	}
 	return off;
 }
 

@@ -60,6 +60,9 @@ struct rb_config {
 	char exception_tap[IF_NAMESIZE];
 	char xdp_prog[PATH_MAX]; /**< empty: next to the binary, or installed */
 	uint16_t tftp_port_lo, tftp_port_hi;
+	/* RFC 2090 group addresses (host order; lo 0: off) and port */
+	uint32_t tftp_mc_lo, tftp_mc_hi;
+	uint16_t tftp_mc_port;
 	int tftp;                  /**< serve TFTP (--no-tftp) */
 	unsigned int tftp_max_file_mb;
 	unsigned int tftp_cache_mb;

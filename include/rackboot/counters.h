@@ -46,6 +46,9 @@
 	X(tftp_retransmits, "TFTP DATA packets sent again after a timeout")    \
 	X(tftp_done, "TFTP transfers completed (last block acknowledged)")     \
 	X(tftp_bytes, "TFTP file bytes sent, first sends only")               \
+	X(tftp_data_bytes, "TFTP file bytes sent, every send counted")         \
+	X(tftp_mc_joined, "TFTP clients that joined a multicast group")        \
+	X(tftp_mc_masters, "TFTP multicast masters chosen (OACK mc=1)")        \
 	X(tftp_rendered, "per-machine configs rendered from templates")
 
 /**

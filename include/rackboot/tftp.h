@@ -45,6 +45,7 @@ struct rb_tftp_req {
 	uint8_t has_tsize;
 	uint8_t timeout;         /**< seconds, 1..255 */
 	uint16_t windowsize;
+	uint8_t multicast;       /**< RFC 2090 asked for (value empty) */
 };
 
 /**
@@ -72,15 +73,16 @@ int rb_tftp_clean_name(char *name);
 /**
  * Write an OACK with the options accepted.
  *
- * @param buf        at least 128 bytes
+ * @param buf        at least 112 bytes
  * @param blksize    0 to leave out
  * @param tsize      the file size, or -1 to leave out
  * @param timeout    0 to leave out
  * @param windowsize 0 to leave out
+ * @param multicast  "addr,port,mc" (RFC 2090), or NULL to leave out
  * @return the packet length
  */
 size_t rb_tftp_oack(uint8_t *buf, uint32_t blksize, int64_t tsize,
-		    uint8_t timeout, uint16_t windowsize);
+		    uint8_t timeout, uint16_t windowsize, const char *multicast);
 
 /**
  * Write an ERROR packet.

@@ -32,6 +32,13 @@ struct rb_tftpd_conf {
 	 */
 	const struct rb_filecache *templates;
 	char http_url[128];        /**< ${http} in templates */
+	/**
+	 * RFC 2090 multicast: group addresses (host order, inclusive; lo 0
+	 * turns multicast off) shared out among the workers, and the UDP
+	 * port the groups are sent to.
+	 */
+	uint32_t mc_addr_lo, mc_addr_hi;
+	uint16_t mc_port;
 };
 
 /** @return 0, or a negative errno */

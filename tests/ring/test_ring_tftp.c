@@ -383,6 +383,104 @@ test_errors(void **state)
 	assert_true(rbh_counter(&h, RB_CTR_DROP_tftp_refused) >= 1);
 }
 
+/** An RRQ for small.bin asking for multicast (RFC 2090). */
+static void
+mc_rrq(uint16_t sport)
+{
+	static const char *const o[] = {"multicast", "", "timeout", "1"};
+
+	rrq(sport, "small.bin", o, 4);
+}
+
+/** The next packet is an OACK to @p dport naming master @p mc. */
+static uint16_t
+expect_mc_oack(uint16_t dport, int mc)
+{
+	char want[64];
+	struct pkt k;
+	int n;
+
+	assert_int_equal(next(&k, 5000), 0);
+	assert_int_equal(op(&k), RB_TFTP_OACK);
+	assert_int_equal(k.dport, dport);
+	n = snprintf(want, sizeof(want), "timeout%c1%cmulticast%c"
+		     "239.255.99.0,1758,%d", 0, 0, 0, mc);
+	assert_int_equal(k.len, 2 + n + 1);
+	assert_memory_equal(k.p + 2, want, (size_t)n + 1);
+	return k.sport;
+}
+
+/** The next packet is DATA block @p n to the group, TTL 1. */
+static void
+expect_group_block(uint16_t tid, uint16_t n)
+{
+	static const uint8_t gmac[6] = {0x01, 0x00, 0x5e, 0x7f, 0x63, 0x00};
+	struct pkt k;
+
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_DATA);
+	assert_int_equal(blk(&k), n);
+	assert_memory_equal(k.frame, gmac, 6);
+	assert_int_equal(k.frame[22], 1);                   /* TTL */
+	assert_memory_equal(k.frame + 30, "\xef\xff\x63\x00", 4); /* dst */
+	assert_int_equal(k.sport, tid);
+	assert_int_equal(k.dport, 1758);
+	assert_memory_equal(k.p + 4, small + (n - 1) * 512u,
+			    RTE_MIN(512u, SMALL_LEN - (n - 1) * 512u));
+}
+
+static void
+test_multicast(void **state)
+{
+	struct pkt k;
+	uint16_t tid, n;
+
+	(void)state;
+	queue = 0;
+	/* the first client is master, the second listens; one TID */
+	mc_rrq(40200);
+	tid = expect_mc_oack(40200, 1);
+	mc_rrq(40201);
+	assert_int_equal(expect_mc_oack(40201, 0), tid);
+	/* the master's ACK n asks for block n + 1, sent to the group */
+	ack(40200, tid, 0);
+	expect_group_block(tid, 1);
+	/* a duplicate ACK and a listener's ACK send nothing */
+	ack(40200, tid, 0);
+	ack(40201, tid, 3);
+	assert_int_equal(next(&k, 300), -1);
+	ack(40200, tid, 1);
+	expect_group_block(tid, 2);
+	/* the master leaves: the listener becomes master, and asks for the
+	 * block it missed first */
+	{
+		static const uint8_t err[] = {0, RB_TFTP_ERROR, 0, 0, 'x', 0};
+
+		send_udp(40200, tid, err, sizeof(err));
+	}
+	assert_int_equal(expect_mc_oack(40201, 1), tid);
+	ack(40201, tid, 0);
+	expect_group_block(tid, 1);
+	/* two more join; the master ends with the last ACK; the next one
+	 * never answers its OACKs, so the one after it is master */
+	mc_rrq(40202);
+	assert_int_equal(expect_mc_oack(40202, 0), tid);
+	mc_rrq(40203);
+	assert_int_equal(expect_mc_oack(40203, 0), tid);
+	ack(40201, tid, SMALL_LEN / 512 + 1);
+	for (n = 0; n < 4; n++)  /* the first and three more, a second apart */
+		assert_int_equal(expect_mc_oack(40202, 1), tid);
+	assert_int_equal(expect_mc_oack(40203, 1), tid);
+	/* it fetches everything and ends with the last ACK */
+	for (n = 0; n < SMALL_LEN / 512 + 1; n++) {
+		ack(40203, tid, n);
+		expect_group_block(tid, (uint16_t)(n + 1));
+	}
+	ack(40203, tid, n);
+	rbh_settle(&h);
+	assert_int_equal(rb_tftpd_active(tftpd), 0);
+}
+
 /** Write @p len bytes of @p fill at @p name in the root, by rename. */
 static void
 put_file(const char *name, uint8_t fill, size_t len)
@@ -520,6 +618,9 @@ group_setup(void **state)
 	tc.sessions = 256;
 	tc.timeout_ms = 1000;
 	tc.retries = 3;
+	tc.mc_addr_lo = 0xefff6300; /* 239.255.99.0-1 */
+	tc.mc_addr_hi = 0xefff6301;
+	tc.mc_port = 1758;
 	if (rb_tftpd_create(&tc, cache, 2, &tftpd) < 0)
 		return -1;
 	rbh_conf(&conf, server_ip);
@@ -564,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_acks_on_other_worker),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_multicast),
 	};
 
 	return cmocka_run_group_tests_name("ring_tftp", tests, group_setup,

@@ -101,6 +101,12 @@ test_options(void **state)
 	assert_int_equal(r.timeout, 0);
 	assert_int_equal(r.blksize, 0);
 	assert_int_equal(r.windowsize, RB_TFTP_WINDOW_MAX);
+	assert_int_equal(r.multicast, 1);
+	/* RFC 2090: multicast is asked with an empty value; anything else
+	 * is not the option */
+	len = req(b, 1, 4, "f", "octet", "MultiCast", "239.1.1.1,1758,1");
+	assert_int_equal(parse_exact(b, len, &r), RB_DROP_NONE);
+	assert_int_equal(r.multicast, 0);
 	/* an option with no value at all (no NUL after it): ignored */
 	len = req(b, 1, 3, "f", "octet", "tsize");
 	assert_int_equal(parse_exact(b, len - 1, &r), RB_DROP_NONE);
@@ -165,7 +171,7 @@ test_oack_and_error(void **state)
 	size_t len;
 
 	(void)state;
-	len = rb_tftp_oack(b, 1468, 12345, 0, 16);
+	len = rb_tftp_oack(b, 1468, 12345, 0, 16, NULL);
 	assert_int_equal(b[1], RB_TFTP_OACK);
 	assert_int_equal(len, 2 + sizeof("blksize") + sizeof("1468") +
 				      sizeof("tsize") + sizeof("12345") +
@@ -173,7 +179,12 @@ test_oack_and_error(void **state)
 	assert_memory_equal(b + 2, "blksize\0" "1468\0tsize\0" "12345\0", 25);
 	/* a client that asked for tsize 0 learns the size; no options, no
 	 * strings */
-	assert_int_equal(rb_tftp_oack(b, 0, -1, 0, 0), 2);
+	assert_int_equal(rb_tftp_oack(b, 0, -1, 0, 0, NULL), 2);
+	/* RFC 2090's answer: "multicast" and "addr,port,mc" */
+	len = rb_tftp_oack(b, 0, -1, 0, 0, "239.255.99.1,1758,1");
+	assert_int_equal(len, 2 + sizeof("multicast") +
+				      sizeof("239.255.99.1,1758,1"));
+	assert_memory_equal(b + 2, "multicast\0" "239.255.99.1,1758,1", 30);
 	len = rb_tftp_error(b, RB_TFTP_ENOTFOUND, "file not found");
 	assert_int_equal(len, 4 + 15);
 	assert_int_equal(b[1], RB_TFTP_ERROR);
