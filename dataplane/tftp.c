@@ -259,13 +259,22 @@ arm(struct rb_tftpd *t, struct session *s)
 	s->deadline = rte_rdtsc() + t->tsc_ms * s->timeout_ms;
 }
 
-/** Send the window after the last acknowledged block. */
+/**
+ * Send the window after the last acknowledged block, from block @p from
+ * on (acked + 1 to start it over, sent + 1 to slide it).
+ */
 static void
-send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s)
+send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
+	    uint64_t from)
 {
 	uint64_t n, last = RTE_MIN(s->acked + s->window, s->nblocks);
 
-	for (n = s->acked + 1; n <= last; n++)
+	if (from <= s->sent) {
+		/* blocks go again: remember which, see transfer_packet() */
+		s->resent_lo = from;
+		s->resent_hi = RTE_MIN(s->sent, last);
+	}
+	for (n = from; n <= last; n++)
 		send_block(t, w, s, n);
 	if (last > s->sent)
 		s->sent = last;
@@ -551,6 +560,56 @@ rb_tftp_session_start(struct worker_state *ws, struct session *s,
 	return 0;
 }
 
+/**
+ * Our TID for a client's request: one of this worker's transfer ports,
+ * the same for the same client address and port, so that a request sent
+ * again finds the session it started.
+ */
+static uint16_t
+tid_for(const struct worker_state *ws, const struct rb_frame *f)
+{
+	return (uint16_t)(ws->port_lo +
+			  rte_jhash_2words(f->src_ip, f->src_port, 0) %
+				  ws->nports);
+}
+
+/**
+ * A read request from a client we already have a transfer with: it did
+ * not hear us.  Before the transfer starts, the OACK goes again (a lost
+ * OACK is answered by the client's request, a lost ACK 0 by the client's
+ * ACK, so a client that aborts on a second OACK never needs one from a
+ * timer); a request while the first block is out is left to the timer;
+ * later, the client started over and the old transfer ends.
+ *
+ * @return 1 when the request was taken care of (and @p m consumed)
+ */
+static int
+request_again(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
+	      struct rte_mbuf *m, const struct rb_frame *f)
+{
+	struct key k = {f->src_ip, f->src_port, tid_for(ws, f)};
+	struct session *s;
+	void *data;
+
+	if (rte_hash_lookup_data(ws->by_key, &k, &data) < 0)
+		return 0;
+	s = data;
+	rb_count(rb_worker_counters(w), RB_CTR_tftp_rrq_again, 1);
+	if (s->oack_len && s->sent == 0) {
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF,
+		       s->oack, s->oack_len);
+		send_payload(w, s, m, s->oack_len);
+		return 1;
+	}
+	if (s->acked == 0) {
+		rte_pktmbuf_free(m);
+		return 1;
+	}
+	rb_tftp_session_end(ws, s);
+	(void)t;
+	return 0;
+}
+
 static void
 read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	     const struct rb_frame *f)
@@ -584,6 +643,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	rb_count(ctr, RB_CTR_tftp_rrq, 1);
+	if (request_again(t, w, ws, m, f))
+		return;
 	if (rb_tftp_clean_name(r.name) < 0) {
 		rb_count(ctr, RB_CTR_DROP_tftp_refused, 1);
 		send_error(w, m, f, RB_TFTP_EACCESS, "file name not allowed");
@@ -628,12 +689,9 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	    rb_tftp_mc_join(t, w, ws, m, f, &r, file, cache) == 0)
 		return;
 	s = rb_tftp_session_new(t, ws);
-	/* the server TID: one of this worker's transfer ports */
 	if (s == NULL ||
-	    rb_tftp_session_start(ws, s, m, f,
-				  (uint16_t)(ws->port_lo + (uint32_t)(s - ws->s) %
-								   ws->nports),
-				  file, slot_of(ws, file) ? NULL : cache) < 0) {
+	    rb_tftp_session_start(ws, s, m, f, tid_for(ws, f), file,
+				  slot_of(ws, file) ? NULL : cache) < 0) {
 		release_slot(ws, file);
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");
@@ -648,6 +706,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		s->window = r.windowsize;
 	if (r.timeout)
 		s->timeout_ms = r.timeout * 1000u;
+	s->base_timeout_ms = s->timeout_ms;
 	s->nblocks = file->size / s->blksize + 1;
 	if (r.blksize || r.has_tsize || r.timeout || r.windowsize) {
 		/* RFC 2347: options the server takes go back in an OACK, and
@@ -663,7 +722,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	rte_pktmbuf_free(m);
-	send_window(t, w, s);
+	send_window(t, w, s, 1);
 }
 
 /** An ACK or ERROR to a transfer port. */
@@ -729,13 +788,25 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	}
 	s->acked = n;
 	s->retries = 0;
+	/* a loss long ago does not slow the recovery of the next one */
+	s->timeout_ms = s->base_timeout_ms;
 	if (s->acked >= s->nblocks) {
 		rb_count(ctr, RB_CTR_tftp_done, 1);
 		rb_tftp_session_end(ws, s);
 		return;
 	}
 	s->oack_len = 0;
-	send_window(t, w, s);
+	if (n < s->sent && n + 1 >= s->resent_lo && n + 1 <= s->resent_hi) {
+		/* RFC 7440 starts the window over after an ACK short of it,
+		 * but the next block went again in the last restart and is
+		 * on its way: a client that acknowledges on duplicates
+		 * (atftp does) would otherwise set off restart after
+		 * restart.  Slide the window; a block really lost twice
+		 * waits for the timer. */
+		send_window(t, w, s, s->sent + 1);
+		return;
+	}
+	send_window(t, w, s, n + 1);
 }
 
 /** The worker that owns transfer port @p port. */
@@ -790,21 +861,20 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 	s->retries++;
 	s->timeout_ms = RTE_MIN(s->timeout_ms * 2, 8000u);
 	if (s->oack_len) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(rb_worker_pool(w));
-
-		if (m) {
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *) +
-				       RB_UDP_PAYLOAD_OFF,
-			       s->oack, s->oack_len);
-			send_payload(w, s, m, s->oack_len);
-		}
+		/* the client speaks first: a lost OACK brings its request
+		 * again, a lost ACK 0 its ACK (see request_again()), and
+		 * some clients (atftp) abort on an OACK they already had.
+		 * Only once the 7 s most clients wait have passed does the
+		 * OACK go again, for one that never retransmits. */
+		if (s->retries > OACK_QUIET_RETRIES)
+			rb_tftp_send_to_client(w, s, s->oack, s->oack_len);
 		arm(t, s);
 		return;
 	}
 	/* the whole window again, from the first block not acknowledged */
 	rb_count(ctr, RB_CTR_tftp_retransmits,
 		 RTE_MIN(s->sent, s->acked + s->window) - s->acked);
-	send_window(t, w, s);
+	send_window(t, w, s, s->acked + 1);
 }
 
 void

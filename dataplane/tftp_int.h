@@ -20,6 +20,8 @@
 
 #define TFTP_PORT 69
 #define SWEEP_PER_POLL 64
+/* timeouts (1 + 2 + 4 s) an OACK waits for the client's own retry */
+#define OACK_QUIET_RETRIES 3
 
 struct key {
 	uint32_t ip;
@@ -50,9 +52,11 @@ struct session {
 	uint64_t nblocks;  /**< blocks in the transfer, the last one short */
 	uint64_t acked;    /**< highest block acknowledged */
 	uint64_t sent;     /**< highest block sent */
+	uint64_t resent_lo, resent_hi; /**< sent again in the last restart */
 	uint64_t deadline; /**< TSC of the next retransmission */
 	uint32_t blksize;
-	uint32_t timeout_ms;
+	uint32_t timeout_ms;      /**< doubles with each retry ... */
+	uint32_t base_timeout_ms; /**< ... and comes back on progress */
 	uint16_t window;
 	uint8_t used, retries, oack_len;
 	uint8_t oack[112];  /**< kept to send again while ACK 0 is missing */

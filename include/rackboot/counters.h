@@ -42,6 +42,7 @@
 	X(dhcp_acks_pending, "ACKs handed to the journal, not yet durable")    \
 	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")        \
 	X(tftp_rrq, "TFTP read requests")                                      \
+	X(tftp_rrq_again, "TFTP read requests for a transfer already running") \
 	X(tftp_data, "TFTP DATA packets sent, retransmissions included")       \
 	X(tftp_retransmits, "TFTP DATA packets sent again after a timeout")    \
 	X(tftp_done, "TFTP transfers completed (last block acknowledged)")     \

@@ -208,6 +208,41 @@ test_options_and_window(void **state)
 }
 
 static void
+test_request_again(void **state)
+{
+	static const char *const o[] = {"blksize", "1024"};
+	struct pkt k;
+	uint16_t tid;
+
+	(void)state;
+	queue = 0;
+	rrq(40010, "small.bin", o, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_OACK);
+	tid = k.sport;
+	/* the OACK was lost: the client asks again and hears it again, from
+	 * the same TID, with no second transfer */
+	rrq(40010, "small.bin", o, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(op(&k), RB_TFTP_OACK);
+	assert_int_equal(k.sport, tid);
+	assert_int_equal(rb_tftpd_active(tftpd), 1);
+	/* its ACK 0 was lost: no OACK from our timer for the seconds a
+	 * client waits before sending it again */
+	assert_int_equal(next(&k, 2500), -1);
+	ack(40010, tid, 0);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(blk(&k), 1);
+	ack(40010, tid, 1);
+	assert_int_equal(next(&k, 3000), 0);
+	ack(40010, tid, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	ack(40010, tid, 3);
+	rbh_settle(&h);
+	assert_int_equal(rb_tftpd_active(tftpd), 0);
+}
+
+static void
 test_blksize_clamped(void **state)
 {
 	static const char *const o[] = {"blksize", "9000"};
@@ -658,6 +693,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lock_step),
 		cmocka_unit_test(test_options_and_window),
+		cmocka_unit_test(test_request_again),
 		cmocka_unit_test(test_blksize_clamped),
 		cmocka_unit_test(test_lost_block_and_duplicate_ack),
 		cmocka_unit_test(test_zero_copy),
