@@ -594,6 +594,8 @@ request_again(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 	if (rte_hash_lookup_data(ws->by_key, &k, &data) < 0)
 		return 0;
 	s = data;
+	if (s->mc)
+		return 0; /* a group member whose TID is this one by chance */
 	rb_count(rb_worker_counters(w), RB_CTR_tftp_rrq_again, 1);
 	if (s->oack_len && s->sent == 0) {
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF,
