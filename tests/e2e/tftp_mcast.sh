@@ -24,6 +24,13 @@ mget() { # client, file, output, extra atftp options...
 		-g -r "$f" -l "$out" "$LAB_SRV_IP" >"$out.log" 2>&1
 }
 size=$(stat -c %s "$root/kernel")
+# wait (5 s at most) until the server has sent $1 more DATA bytes than $2
+until_sent() {
+	for _ in $(seq 100); do
+		[ "$(counter tftp_data_bytes)" -gt $(($2 + $1)) ] && return
+		sleep 0.05
+	done
+}
 
 # three at once
 b0=$(counter tftp_data_bytes)
@@ -47,10 +54,7 @@ pass "3 multicast clients at once: byte-identical, $sent bytes sent for a $size-
 b0=$(counter tftp_data_bytes); m0=$(counter tftp_mc_masters)
 mget 1 kernel "$WORK/got/l1" &
 p1=$!
-for _ in $(seq 100); do
-	[ "$(counter tftp_data_bytes)" -gt $((b0 + size / 3)) ] && break
-	sleep 0.05
-done
+until_sent $((size / 3)) "$b0"
 mget 2 kernel "$WORK/got/l2" || fail "the late client failed: $(cat "$WORK/got/l2.log")"
 wait "$p1" || fail "the first client failed: $(cat "$WORK/got/l1.log")"
 for i in 1 2; do
@@ -63,22 +67,25 @@ awk -v r="$ratio" 'BEGIN { exit !(r < 1.9) }' || fail "late join: sent $ratio x 
 pass "a client joining a third of the way in gets the rest from the group and the start as master ($ratio x the file sent for both)"
 
 # a master that leaves (atftp sends ERROR on SIGINT) hands over
-m0=$(counter tftp_mc_masters); b0=$(counter tftp_data_bytes)
-mget 1 initrd "$WORK/got/q1" &
+m0=$(counter tftp_mc_masters); b0=$(counter tftp_data_bytes); d0=$(counter tftp_done)
+# not through mget: $! must be timeout itself, which passes SIGINT on to
+# atftp (a background function's subshell ignores SIGINT, and so would
+# the atftp it starts)
+ip netns exec "rb$LAB_ID-c1" timeout 120 atftp --option "multicast" \
+	-g -r initrd -l "$WORK/got/q1" "$LAB_SRV_IP" >"$WORK/got/q1.log" 2>&1 &
 p1=$!
-for _ in $(seq 100); do
-	[ "$(counter tftp_data_bytes)" -gt $((b0 + 3000000)) ] && break
-	sleep 0.05
-done
+until_sent 3000000 "$b0"
 mget 3 initrd "$WORK/got/q3" &
 p3=$!
 sleep 0.3
 kill -0 "$p1" 2>/dev/null || fail "the master finished before it could leave"
 kill -INT "$p1"
 wait "$p1" 2>/dev/null || true
+[ "$(sha "$WORK/got/q1")" != "$(sha "$root/initrd")" ] || fail "the master was not stopped mid-transfer"
 wait "$p3" || fail "the member left behind failed: $(cat "$WORK/got/q3.log")"
 [ "$(sha "$WORK/got/q3")" = "$(sha "$root/initrd")" ] || fail "after the master left: copy differs"
 [ $(( $(counter tftp_mc_masters) - m0 )) = 2 ] || fail "mastership not handed on"
+[ $(( $(counter tftp_done) - d0 )) = 1 ] || fail "the master that left was counted as done"
 pass "the master leaves mid-transfer: the next member becomes master and completes"
 
 # past 65535 blocks RFC 2090 cannot count: served by unicast, correctly
