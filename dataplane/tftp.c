@@ -584,8 +584,8 @@ tid_for(const struct worker_state *ws, const struct rb_frame *f)
  * @return 1 when the request was taken care of (and @p m consumed)
  */
 static int
-request_again(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
-	      struct rte_mbuf *m, const struct rb_frame *f)
+request_again(struct rb_worker *w, struct worker_state *ws, struct rte_mbuf *m,
+	      const struct rb_frame *f)
 {
 	struct key k = {f->src_ip, f->src_port, tid_for(ws, f)};
 	struct session *s;
@@ -608,7 +608,6 @@ request_again(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 		return 1;
 	}
 	rb_tftp_session_end(ws, s);
-	(void)t;
 	return 0;
 }
 
@@ -645,7 +644,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	rb_count(ctr, RB_CTR_tftp_rrq, 1);
-	if (request_again(t, w, ws, m, f))
+	if (request_again(w, ws, m, f))
 		return;
 	if (rb_tftp_clean_name(r.name) < 0) {
 		rb_count(ctr, RB_CTR_DROP_tftp_refused, 1);
@@ -687,13 +686,15 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 			return;
 		}
 	}
-	if (r.multicast && !slot_of(ws, file) &&
+	/* a rendered config is the worker's own copy: no cache to hold */
+	if (slot_of(ws, file))
+		cache = NULL;
+	if (r.multicast && cache &&
 	    rb_tftp_mc_join(t, w, ws, m, f, &r, file, cache) == 0)
 		return;
 	s = rb_tftp_session_new(t, ws);
 	if (s == NULL ||
-	    rb_tftp_session_start(ws, s, m, f, tid_for(ws, f), file,
-				  slot_of(ws, file) ? NULL : cache) < 0) {
+	    rb_tftp_session_start(ws, s, m, f, tid_for(ws, f), file, cache) < 0) {
 		release_slot(ws, file);
 		rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 		send_error(w, m, f, RB_TFTP_ENOTDEFINED, "server busy, retry");

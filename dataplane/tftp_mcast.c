@@ -167,8 +167,7 @@ group_mac(struct rte_ether_addr *mac, uint32_t addr)
  */
 static struct mc_group *
 find_group(struct rb_tftpd *t, struct worker_state *ws,
-	   const struct rb_file *file, uint32_t blksize,
-	   struct rb_filecache *cache, uint8_t timeout)
+	   const struct rb_file *file, uint32_t blksize, uint8_t timeout)
 {
 	struct mc_group *free = NULL;
 	uint32_t want = blksize ? RTE_MIN(blksize, t->conf.max_blksize) : 512;
@@ -193,7 +192,6 @@ find_group(struct rb_tftpd *t, struct worker_state *ws,
 	i = (unsigned int)(free - ws->groups);
 	memset(free, 0, sizeof(*free));
 	free->file = file;
-	free->held = cache;
 	free->nblocks = file->size / want + 1;
 	free->blksize = want;
 	free->base_timeout_ms = timeout ? timeout * 1000u : t->conf.timeout_ms;
@@ -209,8 +207,7 @@ rb_tftp_mc_join(struct rb_tftpd *t, struct rb_worker *w,
 		const struct rb_frame *f, const struct rb_tftp_req *r,
 		const struct rb_file *file, struct rb_filecache *cache)
 {
-	struct mc_group *g = find_group(t, ws, file, r->blksize, cache,
-					r->timeout);
+	struct mc_group *g = find_group(t, ws, file, r->blksize, r->timeout);
 	struct session *s;
 	int fresh;
 
@@ -222,6 +219,7 @@ rb_tftp_mc_join(struct rb_tftpd *t, struct rb_worker *w,
 	    rb_tftp_session_start(ws, s, m, f, g->sport, file, NULL) < 0)
 		return -1; /* a fresh group stays free */
 	if (fresh) {
+		g->held = cache;
 		rb_filecache_hold(cache);
 		g->state = MC_OFFERED;
 		ws->mc_active++;
