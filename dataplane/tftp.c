@@ -23,7 +23,7 @@
 #include <stdio.h>
 
 #include "rackboot/dataplane.h"
-#include "rackboot/template.h"
+#include "rackboot/bootcfg.h"
 #include "rackboot/tftp.h"
 #include "rackboot/tftpd.h"
 #include "tftp_int.h"
@@ -383,57 +383,10 @@ release_slot(struct worker_state *ws, const struct rb_file *file)
 		r->used = 0;
 }
 
-/** "52-54-00-12-34-56" at @p p (17 characters), as a MAC; 0 or -1. */
-static int
-mac_from_name(const char *p, struct rte_ether_addr *mac)
-{
-	unsigned int b[6], i;
-	int used = 0;
-
-	if (sscanf(p, "%2x-%2x-%2x-%2x-%2x-%2x%n", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &used) != 6 || used != 17 || p[17])
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac->addr_bytes[i] = (uint8_t)b[i];
-	return 0;
-}
-
-/** Whether @p s is a UUID as PXELINUX writes it (8-4-4-4-12 hex). */
-static int
-is_uuid(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 36; i++) {
-		int dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return s[36] == '\0';
-}
-
-/** Whether @p s is a prefix of @p ip (network order) in upper-case hex. */
-static int
-is_hex_ip_of(const char *s, uint32_t ip)
-{
-	char full[9];
-	size_t n = strlen(s);
-
-	snprintf(full, sizeof(full), "%08X", rte_be_to_cpu_32(ip));
-	return n >= 1 && n <= 8 && strncmp(s, full, n) == 0;
-}
-
 /**
- * A per-machine config for @p name, rendered for the requesting machine
- * into a free slot (the names of seed 002, in any directory):
- * pxelinux.cfg/01-<mac> and grub.cfg-01-<mac> render that machine's
- * template, or the default one; pxelinux.cfg/default and grub.cfg the
- * default template; pxelinux.cfg/<uuid>, pxelinux.cfg/<hex IP> and
- * grub.cfg-<hex IP> (the asker's address, shortened or not) render only
- * when the asking machine has a template of its own, so that every other
- * machine falls through to its MAC name as firmware does.  A real file an
- * operator wrote under any name is found first and wins.
+ * A per-machine config for @p name (see rb_bootcfg_template()), rendered
+ * for the requesting machine into a free slot.  A real file an operator
+ * wrote under any name is found first and wins.
  *
  * @param busy  set when a config was due but no slot is free
  * @return the rendered file, or NULL
@@ -443,52 +396,14 @@ render(struct rb_tftpd *t, struct worker_state *ws,
        const struct rb_filecache *templates, const char *name,
        const struct rb_frame *f, struct rte_ether_addr mac, int *busy)
 {
-	const char *base = strrchr(name, '/');
-	const char *tmpl_kind, *ident = NULL;
-	const struct rb_file *tmpl = NULL;
-	char tname[64], mac_c[18], mac_d[18], mac_h[13], ip[INET_ADDRSTRLEN],
-		server[INET_ADDRSTRLEN];
-	struct render_slot *slot = NULL;
-	const char *mac_part = NULL;
+	struct rb_machine m = {.have_mac = 1, .ip = f->src_ip};
+	const struct rb_file *tmpl;
+	struct render_slot *slot;
 	long len;
 
 	*busy = 0;
-	base = base ? base + 1 : name;
-	if (strncmp(name, "pxelinux.cfg/", 13) == 0) {
-		tmpl_kind = "pxelinux.cfg";
-		if (strcmp(base, "default") == 0)
-			mac_part = "";
-		else if (strncmp(base, "01-", 3) == 0)
-			mac_part = base + 3;
-		else if (is_uuid(base) || is_hex_ip_of(base, f->src_ip))
-			ident = base;
-	} else {
-		tmpl_kind = "grub.cfg";
-		if (strcmp(base, "grub.cfg") == 0)
-			mac_part = "";
-		else if (strncmp(base, "grub.cfg-01-", 12) == 0)
-			mac_part = base + 12;
-		else if (strncmp(base, "grub.cfg-", 9) == 0 &&
-			 is_hex_ip_of(base + 9, f->src_ip))
-			ident = base + 9;
-	}
-	if (mac_part == NULL && ident == NULL)
-		return NULL;
-	/* the MAC named in the request, so any host may fetch a machine's
-	 * config; the other names render for the asking machine */
-	if (mac_part && *mac_part && mac_from_name(mac_part, &mac) < 0)
-		return NULL;
-	snprintf(mac_d, sizeof(mac_d), "%02x-%02x-%02x-%02x-%02x-%02x",
-		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
-		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
-	if (ident || *mac_part) {
-		snprintf(tname, sizeof(tname), "%s-01-%s", tmpl_kind, mac_d);
-		tmpl = rb_filecache_get(templates, tname);
-		if (tmpl == NULL && ident)
-			return NULL;
-	}
-	if (tmpl == NULL)
-		tmpl = rb_filecache_get(templates, tmpl_kind);
+	memcpy(m.mac, mac.addr_bytes, sizeof(m.mac));
+	tmpl = rb_bootcfg_template(templates, name, &m);
 	if (tmpl == NULL)
 		return NULL;
 	slot = free_slot(ws);
@@ -496,24 +411,8 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 		*busy = 1;
 		return NULL;
 	}
-	snprintf(mac_c, sizeof(mac_c), "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
-		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
-	snprintf(mac_h, sizeof(mac_h), "%02x%02x%02x%02x%02x%02x",
-		 mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
-		 mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5]);
-	inet_ntop(AF_INET, &f->src_ip, ip, sizeof(ip));
-	inet_ntop(AF_INET, &t->conf.server_ip, server, sizeof(server));
-	{
-		const struct rb_tvar vars[] = {
-			{"mac", mac_c}, {"mac_dash", mac_d}, {"mac_hex", mac_h},
-			{"ip", ip},     {"server", server},  {"http", t->conf.http_url},
-		};
-
-		len = rb_template_render((const char *)tmpl->data, tmpl->size,
-					 vars, sizeof(vars) / sizeof(vars[0]),
-					 slot->buf, sizeof(slot->buf));
-	}
+	len = rb_bootcfg_render(tmpl, &m, t->conf.server_ip, t->conf.http_url,
+				slot->buf, sizeof(slot->buf));
 	if (len < 0)
 		return NULL; /* over RENDER_MAX: not found, and counted */
 	slot->used = 1;
