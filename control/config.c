@@ -560,6 +560,158 @@ set_version(struct rb_config *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/** "ADDR:PORT", ":PORT" or "PORT" (ADDR 0: ours), or "off". */
+static int
+parse_listen(const char *v, int *on, uint32_t *ip, uint16_t *port, char *err,
+	     size_t errlen)
+{
+	char buf[64], *colon;
+	unsigned long n;
+
+	if (strcmp(v, "off") == 0) {
+		*on = 0;
+		return 0;
+	}
+	if (copy_str(buf, sizeof(buf), v, err, errlen))
+		return -1;
+	colon = strrchr(buf, ':');
+	*ip = 0;
+	if (colon) {
+		*colon = '\0';
+		if (buf[0] && inet_pton(AF_INET, buf, ip) != 1)
+			return fail(err, errlen, "'%s' is not an IPv4 address",
+				    buf);
+	}
+	if (parse_uint(colon ? colon + 1 : buf, 1, 65535, &n, err, errlen))
+		return -1;
+	*on = 1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static int
+set_http_listen(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	return parse_listen(v, &c->http, &c->http_ip, &c->http_port, err,
+			    errlen);
+}
+
+static int
+set_http_admin(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	int on;
+
+	if (parse_listen(v, &on, &c->http_admin_ip, &c->http_admin_port, err,
+			 errlen))
+		return -1;
+	if (!on)
+		c->http_admin_port = 0;
+	else if (c->http_admin_ip == 0)
+		c->http_admin_ip = htonl(INADDR_LOOPBACK);
+	return 0;
+}
+
+static int
+set_http_threads(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 64, &n, err, errlen))
+		return -1;
+	c->http_threads = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_http_max_conns(struct rb_config *c, const char *v, char *err,
+		   size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 1000000, &n, err, errlen))
+		return -1;
+	c->http_max_conns = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_http_send(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const modes[] = {"read", "splice", "zc"};
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(v, modes[i]) == 0) {
+			c->http_send = (int)i;
+			return 0;
+		}
+	return fail(err, errlen, "'%s' is not read, splice or zc", v);
+}
+
+/** A rate: bytes per second, with K, M or G (powers of 1000); 0: none. */
+static int
+set_http_rate(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)v[0]))
+		return fail(err, errlen, "'%s' is not a rate", v);
+	n = strtoull(v, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		n *= 1000, end++;
+	else if (*end == 'M' || *end == 'm')
+		n *= 1000000, end++;
+	else if (*end == 'G' || *end == 'g')
+		n *= 1000000000, end++;
+	if (errno || *end || (n && n < 10000))
+		return fail(err, errlen, "'%s' is not a rate of at least 10K "
+			    "bytes/s (or 0)", v);
+	c->http_rate = n;
+	return 0;
+}
+
+static int
+set_secs(unsigned int *out, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 86400, &n, err, errlen))
+		return -1;
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_http_header_timeout(struct rb_config *c, const char *v, char *err,
+			size_t errlen)
+{
+	return set_secs(&c->http_header_timeout, v, err, errlen);
+}
+
+static int
+set_http_idle_timeout(struct rb_config *c, const char *v, char *err,
+		      size_t errlen)
+{
+	return set_secs(&c->http_idle_timeout, v, err, errlen);
+}
+
+static int
+set_http_send_timeout(struct rb_config *c, const char *v, char *err,
+		      size_t errlen)
+{
+	return set_secs(&c->http_send_timeout, v, err, errlen);
+}
+
+static int
+set_http_access_log(struct rb_config *c, const char *v, char *err,
+		    size_t errlen)
+{
+	return copy_str(c->http_access_log, sizeof(c->http_access_log),
+			strcmp(v, "off") ? v : "", err, errlen);
+}
+
 static const struct option_def options[] = {
 	{"config", "FILE", set_config, 1, 0,
 	 "read options from FILE, one 'name = value' per line; command-line "
@@ -630,6 +782,28 @@ static const struct option_def options[] = {
 	{"tftp-multicast", "FIRST-LAST[,PORT]|off", set_tftp_multicast, 0, 1,
 	 "RFC 2090 multicast group addresses, shared out among the workers, "
 	 "and their UDP port (default 239.255.99.0-239.255.99.255,1758)"},
+	{"http-listen", "[ADDR:]PORT|off", set_http_listen, 0, 1,
+	 "the HTTP boot file server (default ADDRESS:80)"},
+	{"http-admin", "[ADDR:]PORT|off", set_http_admin, 0, 1,
+	 "the admin listener with /metrics (default 127.0.0.1:9180)"},
+	{"http-threads", "N", set_http_threads, 0, 1,
+	 "HTTP threads, an io_uring each (default 1)"},
+	{"http-max-conns", "N", set_http_max_conns, 0, 1,
+	 "open HTTP connections at most; more get 503 (default 8192)"},
+	{"http-send", "read|splice|zc", set_http_send, 0, 1,
+	 "how files beyond the cache are sent: read and send, splice, or "
+	 "read and zero-copy send (default read; see bench/http)"},
+	{"http-rate", "BYTES/S", set_http_rate, 0, 0,
+	 "cap each HTTP response at this rate, for firmware that hangs on "
+	 "fast downloads: 0, or 10K and up, K/M/G = 1000s (default 0)"},
+	{"http-header-timeout", "SECS", set_http_header_timeout, 0, 1,
+	 "a request head must arrive within this (default 10)"},
+	{"http-idle-timeout", "SECS", set_http_idle_timeout, 0, 1,
+	 "a connection may wait this long for its next request (default 30)"},
+	{"http-send-timeout", "SECS", set_http_send_timeout, 0, 1,
+	 "a response that makes no progress this long is cut (default 60)"},
+	{"http-access-log", "FILE|-|off", set_http_access_log, 0, 1,
+	 "a line per HTTP request: to FILE, to stderr (-, default), or none"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
 	 "sleep this long between polls when idle; 0 polls without pause "
 	 "(default 100)"},
@@ -672,6 +846,16 @@ rb_config_defaults(struct rb_config *c)
 	c->tftp_mc_hi = 0xefff63ff;
 	c->tftp_mc_port = 1758;     /* atftpd's */
 	c->idle_sleep_us = 100;
+	c->http = 1;
+	c->http_port = 80;
+	c->http_admin_ip = htonl(INADDR_LOOPBACK);
+	c->http_admin_port = 9180;
+	c->http_threads = 1;
+	c->http_max_conns = 8192;
+	c->http_header_timeout = 10;
+	c->http_idle_timeout = 30;
+	c->http_send_timeout = 60;
+	strcpy(c->http_access_log, "-");
 }
 
 int
@@ -859,10 +1043,14 @@ derive_boot_files(struct rb_config *c)
 	unsigned int i;
 
 	if (c->http_url[0] == '\0') {
-		char ip[INET_ADDRSTRLEN];
+		char ip[INET_ADDRSTRLEN], port[8] = "";
+		uint32_t a = c->http_ip ? c->http_ip : c->ip;
 
-		inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
-		snprintf(c->http_url, sizeof(c->http_url), "http://%s/", ip);
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		if (c->http_port != 80)
+			snprintf(port, sizeof(port), ":%u", c->http_port);
+		snprintf(c->http_url, sizeof(c->http_url), "http://%s%s/", ip,
+			 port);
 	}
 	for (i = 0; i < RB_FW_COUNT; i++) {
 		char *f = c->boot_file[i];
@@ -1075,6 +1263,19 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("tftp-multicast", a->tftp_mc_lo != b->tftp_mc_lo ||
 					  a->tftp_mc_hi != b->tftp_mc_hi ||
 					  a->tftp_mc_port != b->tftp_mc_port);
+	CHANGED("http-listen", a->http != b->http || a->http_ip != b->http_ip ||
+				       a->http_port != b->http_port);
+	CHANGED("http-admin", a->http_admin_ip != b->http_admin_ip ||
+				      a->http_admin_port != b->http_admin_port);
+	CHANGED("http-threads", a->http_threads != b->http_threads);
+	CHANGED("http-max-conns", a->http_max_conns != b->http_max_conns);
+	CHANGED("http-send", a->http_send != b->http_send);
+	CHANGED("http-timeouts",
+		a->http_header_timeout != b->http_header_timeout ||
+			a->http_idle_timeout != b->http_idle_timeout ||
+			a->http_send_timeout != b->http_send_timeout);
+	CHANGED("http-access-log",
+		strcmp(a->http_access_log, b->http_access_log));
 	CHANGED("tftp-ports", a->tftp_port_lo != b->tftp_port_lo ||
 				      a->tftp_port_hi != b->tftp_port_hi);
 #undef CHANGED

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <ifaddrs.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include "rackboot/dataplane.h"
 #include "rackboot/dhcpd.h"
 #include "rackboot/filecache.h"
+#include "rackboot/httpd.h"
 #include "rackboot/tftpd.h"
 #include "rackboot/journal.h"
 #include "rackboot/log.h"
@@ -52,6 +54,8 @@ struct daemon {
 	struct rb_filecache *files;
 	struct rb_filecache *templates;
 	struct rb_tftpd *tftpd;
+	struct rb_httpd *httpd;
+	int access_fd;
 	/* caches a reload replaced, freed once nothing uses them */
 	struct retired {
 		struct rb_filecache *files, *templates;
@@ -264,7 +268,7 @@ reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
 	const struct rb_filecache *old_templates;
 	struct retired *r;
 
-	if (d->tftpd == NULL)
+	if (d->tftpd == NULL && d->httpd == NULL)
 		return 0;
 	reap_caches(d);
 	if (d->nb_retired == sizeof(d->retired) / sizeof(d->retired[0])) {
@@ -274,7 +278,18 @@ reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
 	}
 	if (load_caches(d, cfg, &files, &templates, err, errlen) < 0)
 		return -1;
-	rb_tftpd_swap(d->tftpd, files, templates, &old_files, &old_templates);
+	if (d->httpd &&
+	    rb_httpd_swap(d->httpd, cfg->root, files, templates) < 0) {
+		snprintf(err, errlen, "root %.400s cannot be opened", cfg->root);
+		rb_filecache_free(files);
+		rb_filecache_free(templates);
+		return -1;
+	}
+	old_files = d->files;
+	old_templates = d->templates;
+	if (d->tftpd)
+		rb_tftpd_swap(d->tftpd, files, templates, &old_files,
+			      &old_templates);
 	r = &d->retired[d->nb_retired++];
 	r->files = old_files;
 	r->templates = (struct rb_filecache *)(uintptr_t)old_templates;
@@ -316,6 +331,9 @@ reload(struct daemon *d)
 	memcpy(d->cfg.templates, next.templates, sizeof(d->cfg.templates));
 	d->cfg.tftp_max_file_mb = next.tftp_max_file_mb;
 	d->cfg.tftp_cache_mb = next.tftp_cache_mb;
+	d->cfg.http_rate = next.http_rate;
+	if (d->httpd)
+		rb_httpd_set_rate(d->httpd, d->cfg.http_rate);
 	rb_log_setup(d->cfg.log_json, (enum rb_log_level)d->cfg.log_level);
 	rb_dp_tune(d->dp, d->cfg.idle_sleep_us, answers_arp_icmp(d, &d->cfg));
 	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
@@ -422,6 +440,7 @@ control_main(void *arg)
 	}
 out:
 	close(ep);
+	rb_httpd_stop(d->httpd);
 	rb_dp_stop(d->dp);
 	return NULL;
 }
@@ -649,20 +668,30 @@ start_dhcp(struct daemon *d)
 	return 0;
 }
 
-/** The file cache from --root, and the TFTP server on it. */
+/** The file cache from --root, which TFTP and HTTP serve. */
 static int
-start_tftp(struct daemon *d)
+start_files(struct daemon *d)
 {
-	struct rb_tftpd_conf tc;
 	char err[256];
 
-	if (!d->cfg.tftp)
+	if (!d->cfg.tftp && !d->cfg.http)
 		return 0;
 	if (load_caches(d, &d->cfg, &d->files, &d->templates, err,
 			sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
 		return -1;
 	}
+	return 0;
+}
+
+/** The TFTP server on the file cache. */
+static int
+start_tftp(struct daemon *d)
+{
+	struct rb_tftpd_conf tc;
+
+	if (!d->cfg.tftp)
+		return 0;
 	memset(&tc, 0, sizeof(tc));
 	tc.templates = d->templates;
 	snprintf(tc.http_url, sizeof(tc.http_url), "%s", d->cfg.http_url);
@@ -743,7 +772,7 @@ start_dataplane(struct daemon *d)
 		return -1;
 	serve(d, &dc, DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT, rb_dhcpd_handle,
 	      rb_dhcpd_poll, d->dhcpd);
-	if (start_tftp(d) < 0)
+	if (start_files(d) < 0 || start_tftp(d) < 0)
 		return -1;
 	serve(d, &dc, TFTP_PORT, d->cfg.tftp_port_lo, rb_tftpd_handle,
 	      rb_tftpd_poll, d->tftpd);
@@ -757,6 +786,86 @@ start_dataplane(struct daemon *d)
 	return 0;
 }
 
+/** /metrics beyond HTTP's own: the workers' counters and the daemon's. */
+static void
+daemon_metrics(void *ctx, FILE *o)
+{
+	struct daemon *d = ctx;
+	uint64_t v[RB_CTR_MAX];
+	uint32_t now = (uint32_t)time(NULL), bound = 0;
+	unsigned int i;
+
+	rb_dp_counters(d->dp, v);
+	fprintf(o, "# HELP rackboot_dataplane_total The DPDK workers' "
+		   "counters (rackbootctl stats), drops included.\n"
+		   "# TYPE rackboot_dataplane_total counter\n");
+	for (i = 0; i < RB_CTR_MAX; i++)
+		fprintf(o, "rackboot_dataplane_total{counter=\"%s\"} %llu\n",
+			rb_counter_name((enum rb_counter)i),
+			(unsigned long long)v[i]);
+	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
+		bound += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i),
+				       RB_LEASE_BOUND, now);
+	fprintf(o, "# HELP rackboot_leases_bound DHCP leases bound now.\n"
+		   "# TYPE rackboot_leases_bound gauge\nrackboot_leases_bound %u\n"
+		   "# HELP rackboot_generation The configuration generation "
+		   "(reloads).\n# TYPE rackboot_generation gauge\n"
+		   "rackboot_generation %llu\n",
+		bound, (unsigned long long)d->generation);
+}
+
+/** The HTTP server: the same root and templates, the same leases. */
+static int
+start_http(struct daemon *d)
+{
+	const struct rb_config *c = &d->cfg;
+	struct rb_httpd_conf hc;
+	char err[256];
+
+	d->access_fd = -1;
+	if (!c->http)
+		return 0;
+	memset(&hc, 0, sizeof(hc));
+	hc.listen_ip = c->http_ip ? c->http_ip : c->ip;
+	hc.listen_port = c->http_port;
+	hc.admin_ip = c->http_admin_ip;
+	hc.admin_port = c->http_admin_port;
+	hc.threads = c->http_threads;
+	hc.max_conns = c->http_max_conns;
+	hc.send_mode = (enum rb_http_send)c->http_send;
+	hc.rate = c->http_rate;
+	hc.header_timeout_ms = c->http_header_timeout * 1000;
+	hc.idle_timeout_ms = c->http_idle_timeout * 1000;
+	hc.send_timeout_ms = c->http_send_timeout * 1000;
+	hc.log_json = c->log_json;
+	hc.server_ip = c->ip;
+	snprintf(hc.http_url, sizeof(hc.http_url), "%s", c->http_url);
+	hc.dhcpd = c->proxy_dhcp ? NULL : d->dhcpd;
+	hc.metrics = daemon_metrics;
+	hc.metrics_ctx = d;
+	if (strcmp(c->http_access_log, "-") == 0) {
+		hc.access_log_fd = STDERR_FILENO;
+	} else if (c->http_access_log[0]) {
+		d->access_fd = open(c->http_access_log,
+				    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+				    0640);
+		if (d->access_fd < 0) {
+			rb_log(RB_LOG_ERR, "start_failed", "access log %s: %s",
+			       c->http_access_log, strerror(errno));
+			return -1;
+		}
+		hc.access_log_fd = d->access_fd;
+	} else {
+		hc.access_log_fd = -1;
+	}
+	if (rb_httpd_create(&hc, c->root, d->files, d->templates, &d->httpd,
+			    err, sizeof(err)) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "HTTP: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 teardown(struct daemon *d)
 {
@@ -767,6 +876,9 @@ teardown(struct daemon *d)
 	rb_journal_stop(d->journal);
 	rb_dhcpd_destroy(d->dhcpd);
 	rb_tftpd_destroy(d->tftpd);
+	rb_httpd_destroy(d->httpd);
+	if (d->access_fd >= 0)
+		close(d->access_fd);
 	while (d->nb_retired) {
 		d->nb_retired--;
 		rb_filecache_free(d->retired[d->nb_retired].files);
@@ -797,6 +909,9 @@ main(int argc, char **argv)
 	d.argc = argc;
 	d.argv = argv;
 	d.ctl_fd = -1;
+	d.access_fd = -1;
+	/* a peer that closes mid-response is an error code, not a signal */
+	signal(SIGPIPE, SIG_IGN);
 	d.exception_port = -1;
 	if (rb_config_load(&d.cfg, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "rackbootd: %s\n", err);
@@ -840,7 +955,7 @@ main(int argc, char **argv)
 		rb_ctl_close(d.ctl_fd, d.cfg.control);
 		return 1;
 	}
-	if (start_dataplane(&d) < 0) {
+	if (start_dataplane(&d) < 0 || start_http(&d) < 0) {
 		d.exit_code = 1;
 		goto out;
 	}
@@ -859,6 +974,23 @@ main(int argc, char **argv)
 		       ? "rackbootd"
 		       : d.cfg.exception_tap[0] ? "the exception tap" : "the kernel",
 	       d.cfg.control);
+	if (d.httpd) {
+		char hip[INET_ADDRSTRLEN];
+		uint32_t a = d.cfg.http_ip ? d.cfg.http_ip : d.cfg.ip;
+
+		if (rb_httpd_start(d.httpd) < 0) {
+			rb_log(RB_LOG_ERR, "start_failed", "HTTP threads");
+			d.exit_code = 1;
+			goto out;
+		}
+		rb_log(RB_LOG_INFO, "http_started",
+		       "HTTP on %s:%u, %u thread(s), send %s, %u connections "
+		       "at most; admin %s",
+		       ip_str(a, hip), d.cfg.http_port, d.cfg.http_threads,
+		       (const char *[]){"read", "splice", "zc"}[d.cfg.http_send],
+		       d.cfg.http_max_conns,
+		       d.cfg.http_admin_port ? "on" : "off");
+	}
 	if (rte_ctrl_thread_create(&control, "rb-control", NULL, control_main,
 				   &d) != 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "control thread");

@@ -152,6 +152,16 @@ rb_dhcpd_pool_of(const struct rb_dhcpd *d, uint32_t ip)
 	return -1;
 }
 
+int
+rb_dhcpd_mac_of(struct rb_dhcpd *d, uint32_t ip, uint8_t mac[6])
+{
+	int p = rb_dhcpd_pool_of(d, ip);
+
+	return p < 0 ? -1
+		     : rb_pool_mac_of(&d->pools[p], ip, (uint32_t)time(NULL),
+				      mac);
+}
+
 struct rb_pool *
 rb_dhcpd_pool(struct rb_dhcpd *d, unsigned int i)
 {

@@ -315,6 +315,25 @@ rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
 	rte_spinlock_unlock(&p->lock);
 }
 
+int
+rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now, uint8_t mac[6])
+{
+	const struct rb_lease *l;
+	int rc = -1;
+
+	if (!rb_pool_has(p, ip))
+		return -1;
+	rte_spinlock_lock(&p->lock);
+	l = entry(p, ip);
+	if ((l->state == RB_LEASE_BOUND || l->state == RB_LEASE_OFFERED) &&
+	    l->expires > now) {
+		memcpy(mac, l->mac, 6);
+		rc = 0;
+	}
+	rte_spinlock_unlock(&p->lock);
+	return rc;
+}
+
 uint32_t
 rb_pool_count(struct rb_pool *p, uint8_t state, uint32_t now)
 {

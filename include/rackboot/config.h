@@ -67,6 +67,19 @@ struct rb_config {
 	unsigned int tftp_max_file_mb;
 	unsigned int tftp_cache_mb;
 	char templates[PATH_MAX];  /**< per-machine config templates, or "" */
+	/* HTTP: where (ip 0: our address), how, limits */
+	int http;                  /**< serve HTTP (--http-listen off) */
+	uint32_t http_ip;          /**< network order */
+	uint16_t http_port;
+	uint32_t http_admin_ip;    /**< network order */
+	uint16_t http_admin_port;  /**< 0: no admin listener */
+	unsigned int http_threads;
+	unsigned int http_max_conns;
+	int http_send;             /**< enum rb_http_send */
+	uint64_t http_rate;        /**< bytes/s per response, 0: none */
+	unsigned int http_header_timeout, http_idle_timeout,
+		http_send_timeout; /**< seconds */
+	char http_access_log[PATH_MAX]; /**< a file, "-" (stderr) or "" */
 	unsigned int idle_sleep_us;
 	int help, version;
 	/* which of the above were given, so derived defaults fill the rest */

@@ -85,6 +85,13 @@ void rb_dhcpd_restore(void *ctx, const struct rb_journal_rec *r);
 /** The pool holding @p ip (network order), or -1. */
 int rb_dhcpd_pool_of(const struct rb_dhcpd *d, uint32_t ip);
 
+/**
+ * The MAC of the machine that leases @p ip (network order) from any pool.
+ *
+ * @return 0, or -1 when nobody does
+ */
+int rb_dhcpd_mac_of(struct rb_dhcpd *d, uint32_t ip, uint8_t mac[6]);
+
 /** @return the pool's lease table, to count or list. */
 struct rb_pool *rb_dhcpd_pool(struct rb_dhcpd *d, unsigned int i);
 

@@ -152,6 +152,15 @@ void rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
 		     const uint8_t mac[6], uint32_t ip, uint8_t state,
 		     uint32_t expires);
 
+/**
+ * The MAC of the machine leasing @p ip (network order), bound or offered
+ * and not expired: how the HTTP path knows who asks.
+ *
+ * @return 0, or -1 when nobody leases it
+ */
+int rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now,
+		   uint8_t mac[6]);
+
 /** Count the leases in @p state that have not expired. */
 uint32_t rb_pool_count(struct rb_pool *p, uint8_t state, uint32_t now);
 
