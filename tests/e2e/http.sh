@@ -232,16 +232,24 @@ pass "rackbootd stopped cleanly"
 # --- the other ways to send a file from disk, on two threads
 for mode in splice zc; do
 	rbd_start --port "$LAB_SRV_IF" --http-send "$mode" --http-threads 2 --tftp-max-file 1
-	for i in 1 2 3; do
-		c1 curl -sSf -o "$WORK/got/$mode.$i" "$URL/initrd" || fail "$mode: GET"
-		same "$WORK/got/$mode.$i" "$root/initrd" "--http-send $mode"
+	# 3 rounds of 4 at once: buffers shared, partial sends
+	for r in 1 2 3; do
+		pids=()
+		for i in 1 2 3 4; do
+			c1 curl -sSf -o "$WORK/got/$mode.$i" "$URL/initrd" &
+			pids+=("$!")
+		done
+		for p in "${pids[@]}"; do wait "$p" || fail "$mode: GET"; done
+		for i in 1 2 3 4; do
+			same "$WORK/got/$mode.$i" "$root/initrd" "--http-send $mode (round $r)"
+		done
 	done
 	c1 curl -sSf -r 1000-1999 -o "$WORK/got/r" "$URL/kernel" || fail "$mode: range"
 	cmp "$WORK/got/r" <(tail -c +1001 "$root/kernel" | head -c 1000) || fail "$mode: range bytes"
 	rbd_stop
 	[ "$RBD_RC" = 0 ] || fail "rackbootd ($mode) exited with $RBD_RC"
 	rm -f "$WORK/got/$mode".*
-	pass "--http-send $mode on 2 threads: whole files and a range, byte-identical"
+	pass "--http-send $mode on 2 threads: 3 x 4 files at once and a range, byte-identical"
 done
 grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$WORK/rackbootd.log" && fail "sanitizer report"
 true
