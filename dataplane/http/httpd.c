@@ -243,6 +243,8 @@ listen_on(uint32_t ip, uint16_t port, int reuseport, char *err, size_t errlen)
 
 	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* the address may come up after us (an exception tap) */
+		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 		if (reuseport)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
