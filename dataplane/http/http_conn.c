@@ -148,6 +148,7 @@ http_accepted(struct hthread *t, int fd, int admin)
 	c->heap = NULL;
 	c->held = NULL;
 	c->zc_wait = 0;
+	c->after_zc = 0;
 	if (getpeername(fd, (struct sockaddr *)&c->peer, &sl) < 0)
 		memset(&c->peer, 0, sizeof(c->peer));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

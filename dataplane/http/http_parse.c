@@ -58,8 +58,8 @@ line_end(const char *p, size_t len, int *bad)
 	return -1;
 }
 
-static int
-hexval(char c)
+int
+rb_http_hex(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -115,8 +115,8 @@ set_target(struct rb_http_req *r, const char *t, size_t n)
 		unsigned char c = (unsigned char)t[i];
 
 		if (c == '%') {
-			int hi = i + 2 < q ? hexval(t[i + 1]) : -1;
-			int lo = i + 2 < q ? hexval(t[i + 2]) : -1;
+			int hi = i + 2 < q ? rb_http_hex(t[i + 1]) : -1;
+			int lo = i + 2 < q ? rb_http_hex(t[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return RB_HTTP_E_BAD_PATH;

@@ -178,15 +178,6 @@ rb_http_content_type(const char *name)
 	return "application/octet-stream";
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int
 rb_http_query_get(const char *query, const char *key, char *out, size_t cap)
 {
@@ -206,8 +197,8 @@ rb_http_query_get(const char *query, const char *key, char *out, size_t cap)
 
 					if (i + 2 >= seg)
 						return -1;
-					hi = hexdigit(p[i + 1]);
-					lo = hexdigit(p[i + 2]);
+					hi = rb_http_hex(p[i + 1]);
+					lo = rb_http_hex(p[i + 2]);
 					if (hi < 0 || lo < 0)
 						return -1;
 					c = (char)(hi << 4 | lo);

@@ -61,9 +61,8 @@ void
 http_send_more(struct conn *c)
 {
 	struct hthread *t = c->t;
+	struct iovec *iov = c->iov;
 	struct io_uring_sqe *s;
-	struct iovec iov[2];
-	struct msghdr msg;
 	unsigned int n = 0;
 
 	if (c->out_off == c->out_len && c->mem_off == c->mem_len) {
@@ -95,16 +94,14 @@ http_send_more(struct conn *c)
 			iov[n++] = (struct iovec){(void *)(c->mem + c->mem_off),
 						  ok};
 	}
-	/* the msghdr is copied at submission: the stack is enough
-	 * (IORING_FEAT_SUBMIT_STABLE) */
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = iov;
-	msg.msg_iovlen = n;
+	/* in the connection: it must stay until the loop submits it */
+	memset(&c->msg, 0, sizeof(c->msg));
+	c->msg.msg_iov = iov;
+	c->msg.msg_iovlen = n;
 	c->state = C_SEND;
 	s = get_sqe(t);
-	io_uring_prep_sendmsg(s, c->fd, &msg, MSG_NOSIGNAL);
+	io_uring_prep_sendmsg(s, c->fd, &c->msg, MSG_NOSIGNAL);
 	tag(s, c, OP_SEND);
-	io_uring_submit(&t->ring);
 	c->deadline = now_ns() + (uint64_t)t->h->conf.send_timeout_ms * 1000000;
 }
 

@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <liburing.h>
@@ -96,6 +98,8 @@ struct conn {
 	int pipe_r, pipe_w;
 	uint32_t in_pipe;
 	uint64_t pace_t0, pace_sent, wake;
+	struct msghdr msg;       /* the head (and a body in memory) in flight */
+	struct iovec iov[2];
 	struct rb_http_req req;  /* the request answered */
 	char in[RB_HTTP_HEAD_MAX];
 	char out[OUT_MAX];

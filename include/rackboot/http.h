@@ -135,4 +135,7 @@ const char *rb_http_content_type(const char *name);
 int rb_http_query_get(const char *query, const char *key, char *out,
 		      size_t cap);
 
+/** The value of hex digit @p c, or -1. */
+int rb_http_hex(char c);
+
 #endif
