@@ -144,6 +144,19 @@ counters_json(struct daemon *d)
 			 (json_int_t)drops);
 }
 
+/** Leases bound now, in every pool. */
+static uint32_t
+leases_bound(struct daemon *d)
+{
+	uint32_t now = (uint32_t)time(NULL), n = 0;
+	unsigned int i;
+
+	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
+		n += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i), RB_LEASE_BOUND,
+				   now);
+	return n;
+}
+
 static json_t *
 status_json(struct daemon *d)
 {
@@ -154,12 +167,6 @@ status_json(struct daemon *d)
 	int answer = answers_arp_icmp(d, c);
 
 	rte_ether_format_addr(mac, sizeof(mac), &nif->mac);
-	uint32_t now = (uint32_t)time(NULL), bound = 0;
-	unsigned int i;
-
-	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
-		bound += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i),
-				       RB_LEASE_BOUND, now);
 	return json_pack(
 		"{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:I, s:s,"
 		" s:I, s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:b}",
@@ -170,7 +177,7 @@ status_json(struct daemon *d)
 		"pool_start", ip_str(c->ranges[0].lo, lo), "pool_end",
 		ip_str(c->ranges[0].hi, hi), "pools", (json_int_t)c->nb_ranges,
 		"lease_file", c->proxy_dhcp ? "" : c->lease_file,
-		"leases_bound", (json_int_t)bound, "root", c->root,
+		"leases_bound", (json_int_t)leases_bound(d), "root", c->root,
 		"workers", (int)rb_dp_workers(d->dp), "tsc_hz",
 		(json_int_t)rte_get_tsc_hz(), "arp_icmp_answered_by",
 		answer ? "rackbootd"
@@ -792,7 +799,6 @@ daemon_metrics(void *ctx, FILE *o)
 {
 	struct daemon *d = ctx;
 	uint64_t v[RB_CTR_MAX];
-	uint32_t now = (uint32_t)time(NULL), bound = 0;
 	unsigned int i;
 
 	rb_dp_counters(d->dp, v);
@@ -803,15 +809,12 @@ daemon_metrics(void *ctx, FILE *o)
 		fprintf(o, "rackboot_dataplane_total{counter=\"%s\"} %llu\n",
 			rb_counter_name((enum rb_counter)i),
 			(unsigned long long)v[i]);
-	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
-		bound += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i),
-				       RB_LEASE_BOUND, now);
 	fprintf(o, "# HELP rackboot_leases_bound DHCP leases bound now.\n"
 		   "# TYPE rackboot_leases_bound gauge\nrackboot_leases_bound %u\n"
 		   "# HELP rackboot_generation The configuration generation "
 		   "(reloads).\n# TYPE rackboot_generation gauge\n"
 		   "rackboot_generation %llu\n",
-		bound, (unsigned long long)d->generation);
+		leases_bound(d), (unsigned long long)d->generation);
 }
 
 /** The HTTP server: the same root and templates, the same leases. */

@@ -27,6 +27,14 @@ entry(struct rb_pool *p, uint32_t ip)
 	return &p->leases[rte_be_to_cpu_32(ip) - p->lo];
 }
 
+/** Whether @p l is held for its client: bound or offered, not expired. */
+static int
+live(const struct rb_lease *l, uint32_t now)
+{
+	return (l->state == RB_LEASE_BOUND || l->state == RB_LEASE_OFFERED) &&
+	       l->expires > now;
+}
+
 static uint32_t
 ip_of(const struct rb_pool *p, const struct rb_lease *l)
 {
@@ -235,9 +243,7 @@ rb_pool_knows(struct rb_pool *p, const struct rb_client_key *key,
 
 	rte_spinlock_lock(&p->lock);
 	l = find(p, key);
-	known = l && same_key(&l->key, key) &&
-		(l->state == RB_LEASE_BOUND || l->state == RB_LEASE_OFFERED) &&
-		l->expires > now;
+	known = l && same_key(&l->key, key) && live(l, now);
 	rte_spinlock_unlock(&p->lock);
 	return known;
 }
@@ -325,8 +331,7 @@ rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now, uint8_t mac[6])
 		return -1;
 	rte_spinlock_lock(&p->lock);
 	l = entry(p, ip);
-	if ((l->state == RB_LEASE_BOUND || l->state == RB_LEASE_OFFERED) &&
-	    l->expires > now) {
+	if (live(l, now)) {
 		memcpy(mac, l->mac, 6);
 		rc = 0;
 	}
