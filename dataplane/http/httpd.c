@@ -268,7 +268,6 @@ thread_init(struct rb_httpd *h, struct hthread *t, unsigned int id, char *err,
 	int rc;
 
 	t->h = h;
-	t->id = id;
 	t->lfd = t->afd = -1;
 	t->active.next = t->active.prev = &t->active;
 	t->lfd = listen_on(h->conf.listen_ip, h->conf.listen_port,

@@ -107,7 +107,6 @@ struct conn {
 
 struct hthread {
 	struct rb_httpd *h;
-	unsigned int id;
 	struct io_uring ring;
 	int ring_ok;
 	int lfd, afd;
