@@ -9,7 +9,9 @@
 lab_up "$(lab_id 21)" --clients 3
 root=$WORK/root
 mkdir -p "$root" "$WORK/got"
-head -c 4000000 /dev/urandom >"$root/kernel"      # 2,725 blocks of 1468
+# big enough that the transfer outlasts three clients starting one by one
+# (at 4 MB a slow machine finished it before the third had asked)
+head -c 20000000 /dev/urandom >"$root/kernel"     # 13,624 blocks of 1468
 head -c 34000000 /dev/urandom >"$root/big"       # 66,407 blocks of 512
 head -c 30000000 /dev/urandom >"$root/initrd"    # 58,594 blocks of 512
 rbd_start --port "$LAB_SRV_IF"
