@@ -436,6 +436,7 @@ set_exception_tap(struct rb_config *c, const char *v, char *err,
 STRING_SETTER(set_xdp_prog, xdp_prog)
 STRING_SETTER(set_lease_file, lease_file)
 STRING_SETTER(set_templates, templates)
+STRING_SETTER(set_data, data)
 
 static int
 set_no_tftp(struct rb_config *c, const char *v, char *err, size_t errlen)
@@ -777,6 +778,9 @@ static const struct option_def options[] = {
 	{"templates", "DIR", set_templates, 0, 0,
 	 "templates for per-machine configs: pxelinux.cfg, grub.cfg, and "
 	 "pxelinux.cfg-01-<mac>, grub.cfg-01-<mac> for one machine"},
+	{"data", "DIR", set_data, 0, 0,
+	 "machine profiles in matchbox's format: groups/*.json, "
+	 "profiles/*.json and the templates they name; reloaded on change"},
 	{"tftp-ports", "LOW-HIGH", set_tftp_ports, 0, 1,
 	 "UDP ports for TFTP transfers (default 61000-61063)"},
 	{"tftp-multicast", "FIRST-LAST[,PORT]|off", set_tftp_multicast, 0, 1,
@@ -1169,6 +1173,8 @@ rb_config_finish(struct rb_config *c, char *err, size_t errlen)
 	    (stat(c->templates, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return fail(err, errlen, "templates '%s' is not a directory",
 			    c->templates);
+	if (c->data[0] && (stat(c->data, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return fail(err, errlen, "data '%s' is not a directory", c->data);
 	if (c->nb_ranges == 0 && derive_pool(c, err, errlen))
 		return -1;
 	if (check_ranges(c, err, errlen))

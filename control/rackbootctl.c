@@ -25,6 +25,11 @@ usage(FILE *f)
 		"  stats    dataplane counters, drops by reason\n"
 		"  reload   re-read the configuration (like SIGHUP)\n"
 		"  leases   the DHCP leases on disk\n"
+		"  profile-for MAC [key=value...]\n"
+		"           the group and profile the machine would get, "
+		"and why\n"
+		"           (facts: uuid=, ip=, hostname=, arch=, any "
+		"label)\n"
 		"Options:\n"
 		"  --socket PATH  rackbootd's control socket (default "
 		DEFAULT_CONTROL ")\n"
@@ -125,6 +130,8 @@ int
 main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CONTROL, *cmd = NULL;
+	char line[1024];
+	size_t used = 0;
 	int json = 0, i, rc = 0;
 	json_t *o;
 
@@ -139,19 +146,38 @@ main(int argc, char **argv)
 			 strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
+		} else if (cmd && strcmp(cmd, "profile-for") == 0 &&
+			   argv[i][0] != '-') {
+			/* its arguments go along on the command's line */
+			int n = snprintf(line + used, sizeof(line) - used, " %s",
+					 argv[i]);
+
+			if (n < 0 || (size_t)n >= sizeof(line) - used ||
+			    strchr(argv[i], '\n')) {
+				fprintf(stderr, "rackbootctl: arguments too long\n");
+				return 2;
+			}
+			used += (size_t)n;
 		} else if (argv[i][0] == '-' || cmd) {
 			usage(stderr);
 			return 2;
 		} else {
 			cmd = argv[i];
+			used = (size_t)snprintf(line, sizeof(line), "%s", cmd);
 		}
 	}
-	if (cmd == NULL || (strcmp(cmd, "status") && strcmp(cmd, "stats") &&
-			    strcmp(cmd, "reload") && strcmp(cmd, "leases"))) {
+	if (cmd && strcmp(cmd, "profile-for") == 0 &&
+	    used == strlen("profile-for")) {
 		usage(stderr);
 		return 2;
 	}
-	o = ask(path, cmd);
+	if (cmd == NULL || (strcmp(cmd, "status") && strcmp(cmd, "stats") &&
+			    strcmp(cmd, "reload") && strcmp(cmd, "leases") &&
+			    strcmp(cmd, "profile-for"))) {
+		usage(stderr);
+		return 2;
+	}
+	o = ask(path, line);
 	if (o == NULL)
 		return 1;
 	if (json_object_get(o, "error")) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,6 +31,7 @@
 #include "rackboot/config.h"
 #include "rackboot/dataplane.h"
 #include "rackboot/dhcpd.h"
+#include "rackboot/profiles.h"
 #include "rackboot/filecache.h"
 #include "rackboot/httpd.h"
 #include "rackboot/tftpd.h"
@@ -52,19 +54,32 @@ struct daemon {
 	struct rb_dhcpd *dhcpd;
 	struct rb_journal *journal;
 	struct rb_filecache *files;
-	struct rb_filecache *templates;
+	struct rb_profiles *profiles;
+	unsigned int profile_slots;  /* workers, HTTP threads, control */
 	struct rb_tftpd *tftpd;
 	struct rb_httpd *httpd;
 	int access_fd;
-	/* caches a reload replaced, freed once nothing uses them */
+	/* caches and profiles a reload replaced, freed once nothing uses
+	 * them (a storm's transfers can outlast several reloads) */
 	struct retired {
-		struct rb_filecache *files, *templates;
+		struct rb_filecache *files;
+		struct rb_profiles *profiles;
 		uint64_t token;
-	} retired[8];
+	} retired[32];
 	unsigned int nb_retired;
 	struct rb_held_ports held;
 	int ctl_fd;
 	int sig_fd;
+	int inotify_fd;          /* the data directory's changes, or -1 */
+	int wd[8];
+	unsigned int nb_wd;
+	uint64_t data_changed;   /* when a change was seen (ms), 0: none */
+	uint64_t reload_failures;
+	/* the serving snapshot's figures, for /metrics on the HTTP threads
+	 * (which must not touch a snapshot the control thread may free) */
+	uint64_t snap_gen;
+	unsigned int snap_groups, snap_profiles;
+	int snap_have;
 	int exception_port;
 	/* the UDP ports served: held in the kernel, dispatched by the
 	 * workers, redirected by the XDP program */
@@ -157,8 +172,30 @@ leases_bound(struct daemon *d)
 	return n;
 }
 
+static json_t *status_core(struct daemon *d);
+
 static json_t *
 status_json(struct daemon *d)
+{
+	json_t *o = status_core(d);
+
+	json_object_set_new(o, "data", json_string(d->cfg.data));
+	if (d->profiles) {
+		json_object_set_new(o, "profiles_generation",
+				    json_integer((json_int_t)rb_profiles_generation(
+					    d->profiles)));
+		json_object_set_new(o, "groups",
+				    json_integer(rb_profiles_ngroups(d->profiles)));
+		json_object_set_new(o, "profiles",
+				    json_integer(rb_profiles_nprofiles(d->profiles)));
+	}
+	json_object_set_new(o, "reload_failures",
+			    json_integer((json_int_t)d->reload_failures));
+	return o;
+}
+
+static json_t *
+status_core(struct daemon *d)
 {
 	const struct rb_config *c = &d->cfg;
 	const struct rb_netif *nif = rb_dp_netif(d->dp);
@@ -213,12 +250,14 @@ log_cache(const char *what, const char *dir, const struct rb_filecache *c)
  */
 static int
 load_caches(struct daemon *d, const struct rb_config *cfg,
-	    struct rb_filecache **files, struct rb_filecache **templates,
+	    struct rb_filecache **files, struct rb_profiles **profiles,
 	    char *err, size_t errlen)
 {
+	struct rb_filecache *templates = NULL;
 	char why[256];
 
-	*files = *templates = NULL;
+	*files = NULL;
+	*profiles = NULL;
 	if (rb_filecache_load(cfg->root, (uint64_t)cfg->tftp_max_file_mb << 20,
 			      (uint64_t)cfg->tftp_cache_mb << 20, d->files,
 			      files, why, sizeof(why)) < 0) {
@@ -226,17 +265,48 @@ load_caches(struct daemon *d, const struct rb_config *cfg,
 		return -1;
 	}
 	if (cfg->templates[0] &&
-	    rb_filecache_load(cfg->templates, 1 << 20, 64 << 20, d->templates,
-			      templates, why, sizeof(why)) < 0) {
+	    rb_filecache_load(cfg->templates, 1 << 20, 64 << 20,
+			      d->profiles ? rb_profiles_templates(d->profiles)
+					  : NULL,
+			      &templates, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "templates: %s", why);
 		rb_filecache_free(*files);
 		*files = NULL;
 		return -1;
 	}
+	if (templates)
+		log_cache("templates", cfg->templates, templates);
+	/* the snapshot owns the templates from here on, even on failure */
+	if (rb_profiles_load(cfg->data, cfg->root, templates, d->profile_slots,
+			     d->generation + (d->profiles ? 1 : 0), profiles, err,
+			     errlen) < 0) {
+		rb_filecache_free(*files);
+		*files = NULL;
+		return -1;
+	}
 	log_cache("root", cfg->root, *files);
-	if (*templates)
-		log_cache("templates", cfg->templates, *templates);
+	if (cfg->data[0])
+		rb_log(RB_LOG_INFO, "profiles_loaded",
+		       "%s: generation %llu: %u groups, %u profiles, %u "
+		       "templates", cfg->data,
+		       (unsigned long long)rb_profiles_generation(*profiles),
+		       rb_profiles_ngroups(*profiles),
+		       rb_profiles_nprofiles(*profiles),
+		       rb_profiles_ntemplates(*profiles));
 	return 0;
+}
+
+/** Publish the serving snapshot's figures for /metrics. */
+static void
+note_snapshot(struct daemon *d)
+{
+	__atomic_store_n(&d->snap_gen, rb_profiles_generation(d->profiles),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&d->snap_groups, rb_profiles_ngroups(d->profiles),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&d->snap_profiles, rb_profiles_nprofiles(d->profiles),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&d->snap_have, 1, __ATOMIC_RELEASE);
 }
 
 /** Free the replaced caches nothing uses any more. */
@@ -249,12 +319,13 @@ reap_caches(struct daemon *d)
 		struct retired *r = &d->retired[i];
 
 		if (!rb_dp_grace_done(d->dp, r->token) ||
-		    (r->files && rb_filecache_busy(r->files))) {
+		    (r->files && rb_filecache_busy(r->files)) ||
+		    (r->profiles && rb_profiles_busy(r->profiles))) {
 			i++;
 			continue;
 		}
 		rb_filecache_free(r->files);
-		rb_filecache_free(r->templates);
+		rb_profiles_free(r->profiles);
 		rb_log(RB_LOG_DEBUG, "cache_freed",
 		       "a replaced file cache is no longer used");
 		*r = d->retired[--d->nb_retired];
@@ -271,8 +342,9 @@ static int
 reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
 	     size_t errlen)
 {
-	struct rb_filecache *files, *templates, *old_files;
-	const struct rb_filecache *old_templates;
+	struct rb_filecache *files, *old_files;
+	struct rb_profiles *profiles;
+	const struct rb_profiles *old_profiles;
 	struct retired *r;
 
 	if (d->tftpd == NULL && d->httpd == NULL)
@@ -283,26 +355,27 @@ reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
 			 "transfers in flight; try again when they end");
 		return -1;
 	}
-	if (load_caches(d, cfg, &files, &templates, err, errlen) < 0)
+	if (load_caches(d, cfg, &files, &profiles, err, errlen) < 0)
 		return -1;
 	if (d->httpd &&
-	    rb_httpd_swap(d->httpd, cfg->root, files, templates) < 0) {
+	    rb_httpd_swap(d->httpd, cfg->root, files, profiles) < 0) {
 		snprintf(err, errlen, "root %.400s cannot be opened", cfg->root);
 		rb_filecache_free(files);
-		rb_filecache_free(templates);
+		rb_profiles_free(profiles);
 		return -1;
 	}
 	old_files = d->files;
-	old_templates = d->templates;
+	old_profiles = d->profiles;
 	if (d->tftpd)
-		rb_tftpd_swap(d->tftpd, files, templates, &old_files,
-			      &old_templates);
+		rb_tftpd_swap(d->tftpd, files, profiles, &old_files,
+			      &old_profiles);
 	r = &d->retired[d->nb_retired++];
 	r->files = old_files;
-	r->templates = (struct rb_filecache *)(uintptr_t)old_templates;
+	r->profiles = d->profiles;
 	r->token = rb_dp_grace_start(d->dp);
 	d->files = files;
-	d->templates = templates;
+	d->profiles = profiles;
+	note_snapshot(d);
 	reap_caches(d);
 	return 0;
 }
@@ -315,6 +388,7 @@ reload(struct daemon *d)
 	char err[512], restart[256];
 
 	if (rb_config_load(&next, d->argc, d->argv, err, sizeof(err))) {
+		d->reload_failures++;
 		rb_log(RB_LOG_ERR, "reload_failed",
 		       "%s; generation %llu keeps running", err,
 		       (unsigned long long)d->generation);
@@ -323,9 +397,10 @@ reload(struct daemon *d)
 	}
 	rb_config_restart_needed(&d->cfg, &next, restart, sizeof(restart));
 	if (reload_files(d, &next, err, sizeof(err)) < 0) {
+		d->reload_failures++;
 		rb_log(RB_LOG_ERR, "reload_failed",
-		       "%s; generation %llu keeps serving its files", err,
-		       (unsigned long long)d->generation);
+		       "%s; generation %llu keeps serving its files and "
+		       "profiles", err, (unsigned long long)d->generation);
 		return json_pack("{s:s, s:I}", "error", err, "generation",
 				 (json_int_t)d->generation);
 	}
@@ -336,6 +411,7 @@ reload(struct daemon *d)
 	d->cfg.responder = next.responder;
 	memcpy(d->cfg.root, next.root, sizeof(d->cfg.root));
 	memcpy(d->cfg.templates, next.templates, sizeof(d->cfg.templates));
+	memcpy(d->cfg.data, next.data, sizeof(d->cfg.data));
 	d->cfg.tftp_max_file_mb = next.tftp_max_file_mb;
 	d->cfg.tftp_cache_mb = next.tftp_cache_mb;
 	d->cfg.http_rate = next.http_rate;
@@ -390,20 +466,143 @@ leases_json(struct daemon *d)
 	return json_pack("{s:o}", "leases", arr);
 }
 
+/**
+ * `rackbootctl profile-for MAC [key=value...]`: the group and profile the
+ * machine would get now, and the selector terms that chose them.
+ */
+static json_t *
+profile_for(struct daemon *d, const char *args)
+{
+	struct rb_machine m = {0};
+	struct rb_fact extra[16];
+	char buf[1024], why[512], *tok, *save = NULL;
+	unsigned int n = 0;
+	int g;
+
+	if (d->profiles == NULL)
+		return json_pack("{s:s}", "error", "no profiles are loaded "
+						   "(TFTP and HTTP are off)");
+	snprintf(buf, sizeof(buf), "%s", args);
+	tok = strtok_r(buf, " ", &save);
+	if (tok == NULL || rb_bootcfg_parse_mac(tok, m.mac) < 0)
+		return json_pack("{s:s}", "error", "usage: profile-for MAC "
+						   "[key=value ...]");
+	m.have_mac = 1;
+	while ((tok = strtok_r(NULL, " ", &save)) && n < 16) {
+		char *eq = strchr(tok, '=');
+
+		if (eq == NULL || eq == tok)
+			return json_pack("{s:s, s:s}", "error",
+					 "a fact is key=value", "got", tok);
+		*eq = '\0';
+		if (strcmp(tok, "uuid") == 0)
+			snprintf(m.uuid, sizeof(m.uuid), "%s", eq + 1);
+		else if (strcmp(tok, "ip") == 0)
+			inet_pton(AF_INET, eq + 1, &m.ip);
+		else
+			extra[n++] = (struct rb_fact){tok, eq + 1};
+	}
+	g = rb_profiles_match(d->profiles, d->profile_slots - 1, &m, extra, n,
+			      why, sizeof(why));
+	if (g < 0)
+		return json_pack("{s:s, s:I}", "error",
+				 rb_profiles_have_data(d->profiles)
+					 ? "no group matches, and there is "
+					   "no default group"
+					 : "no data directory is loaded (--data)",
+				 "generation",
+				 (json_int_t)rb_profiles_generation(d->profiles));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I}", "group",
+			 rb_profiles_group_id(d->profiles, g), "group_file",
+			 rb_profiles_group_file(d->profiles, g), "profile",
+			 rb_profiles_profile_id(d->profiles, g), "why", why,
+			 "generation",
+			 (json_int_t)rb_profiles_generation(d->profiles));
+}
+
+static void watch_data(struct daemon *d);
+
 static json_t *
 handle_command(void *ctx, const char *cmd)
 {
 	struct daemon *d = ctx;
 
+	if (strncmp(cmd, "profile-for ", 12) == 0)
+		return profile_for(d, cmd + 12);
 	if (strcmp(cmd, "leases") == 0)
 		return leases_json(d);
 	if (strcmp(cmd, "stats") == 0)
 		return counters_json(d);
 	if (strcmp(cmd, "status") == 0)
 		return status_json(d);
-	if (strcmp(cmd, "reload") == 0)
-		return reload(d);
+	if (strcmp(cmd, "reload") == 0) {
+		json_t *o = reload(d);
+
+		watch_data(d);
+		return o;
+	}
 	return json_pack("{s:s}", "error", "unknown command");
+}
+
+/* the data directory and the subdirectories a snapshot reads */
+static const char *const watched[] = {
+	"", "groups", "profiles", "templates", "ignition", "cloud", "generic",
+};
+
+/**
+ * Watch the data directory (again: a reload may name another, and a
+ * subdirectory may have been created since).
+ */
+static void
+watch_data(struct daemon *d)
+{
+	unsigned int i;
+
+	if (d->inotify_fd < 0)
+		return;
+	for (i = 0; i < d->nb_wd; i++)
+		inotify_rm_watch(d->inotify_fd, d->wd[i]);
+	d->nb_wd = 0;
+	if (!d->cfg.data[0] || d->profiles == NULL)
+		return;
+	for (i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+		char path[PATH_MAX + 16];
+		int wd;
+
+		snprintf(path, sizeof(path), "%s/%s", d->cfg.data, watched[i]);
+		wd = inotify_add_watch(d->inotify_fd, path,
+				       IN_CLOSE_WRITE | IN_MOVED_TO |
+					       IN_MOVED_FROM | IN_DELETE |
+					       IN_CREATE | IN_ONLYDIR);
+		if (wd >= 0)
+			d->wd[d->nb_wd++] = wd;
+	}
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* a burst of writes (an editor, rsync, git checkout) is one reload */
+#define DATA_SETTLE_MS 300
+
+/** Reload once the data directory has been quiet for a moment. */
+static void
+data_changed(struct daemon *d)
+{
+	char buf[4096];
+
+	while (read(d->inotify_fd, buf, sizeof(buf)) > 0)
+		;
+	if (d->data_changed == 0)
+		rb_log(RB_LOG_INFO, "data_changed", "%s changed: reloading "
+		       "when it settles", d->cfg.data);
+	d->data_changed = now_ms();
 }
 
 /** The control thread: signals and the control socket, until stopped. */
@@ -418,12 +617,27 @@ control_main(void *arg)
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->sig_fd, &ev[0]);
 	ev[0] = (struct epoll_event){.events = EPOLLIN, .data.fd = d->ctl_fd};
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->ctl_fd, &ev[0]);
+	if (d->inotify_fd >= 0) {
+		ev[0] = (struct epoll_event){.events = EPOLLIN,
+					     .data.fd = d->inotify_fd};
+		epoll_ctl(ep, EPOLL_CTL_ADD, d->inotify_fd, &ev[0]);
+	}
+	watch_data(d);
 
 	for (;;) {
 		/* replaced caches are looked at until they are freed */
-		int n = epoll_wait(ep, ev, 4, d->nb_retired ? 100 : -1), i;
+		int n = epoll_wait(ep, ev, 4,
+				   d->data_changed ? DATA_SETTLE_MS / 3
+				   : d->nb_retired ? 100 : -1),
+		    i;
 
 		reap_caches(d);
+		if (d->data_changed &&
+		    now_ms() - d->data_changed >= DATA_SETTLE_MS) {
+			d->data_changed = 0;
+			json_decref(reload(d));
+			watch_data(d);
+		}
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -434,10 +648,15 @@ control_main(void *arg)
 				rb_ctl_serve(d->ctl_fd, handle_command, d);
 				continue;
 			}
+			if (ev[i].data.fd == d->inotify_fd) {
+				data_changed(d);
+				continue;
+			}
 			if (read(d->sig_fd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
 				json_decref(reload(d));
+				watch_data(d);
 				continue;
 			}
 			rb_log(RB_LOG_INFO, "stopping", "signal %s",
@@ -683,11 +902,13 @@ start_files(struct daemon *d)
 
 	if (!d->cfg.tftp && !d->cfg.http)
 		return 0;
-	if (load_caches(d, &d->cfg, &d->files, &d->templates, err,
+	d->profile_slots = rte_lcore_count() + d->cfg.http_threads + 1;
+	if (load_caches(d, &d->cfg, &d->files, &d->profiles, err,
 			sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "%s", err);
 		return -1;
 	}
+	note_snapshot(d);
 	return 0;
 }
 
@@ -700,7 +921,7 @@ start_tftp(struct daemon *d)
 	if (!d->cfg.tftp)
 		return 0;
 	memset(&tc, 0, sizeof(tc));
-	tc.templates = d->templates;
+	tc.profiles = d->profiles;
 	snprintf(tc.http_url, sizeof(tc.http_url), "%s", d->cfg.http_url);
 	tc.server_ip = d->cfg.ip;
 	tc.port_lo = d->cfg.tftp_port_lo;
@@ -815,6 +1036,24 @@ daemon_metrics(void *ctx, FILE *o)
 		   "(reloads).\n# TYPE rackboot_generation gauge\n"
 		   "rackboot_generation %llu\n",
 		leases_bound(d), (unsigned long long)d->generation);
+	if (__atomic_load_n(&d->snap_have, __ATOMIC_ACQUIRE))
+		fprintf(o, "# HELP rackboot_profiles_generation The profiles "
+			   "snapshot serving.\n# TYPE rackboot_profiles_generation "
+			   "gauge\nrackboot_profiles_generation %llu\n"
+			   "# HELP rackboot_profile_groups Groups in the snapshot.\n"
+			   "# TYPE rackboot_profile_groups gauge\n"
+			   "rackboot_profile_groups %u\n"
+			   "# HELP rackboot_profiles Profiles in the snapshot.\n"
+			   "# TYPE rackboot_profiles gauge\nrackboot_profiles %u\n",
+			(unsigned long long)__atomic_load_n(&d->snap_gen,
+							    __ATOMIC_RELAXED),
+			__atomic_load_n(&d->snap_groups, __ATOMIC_RELAXED),
+			__atomic_load_n(&d->snap_profiles, __ATOMIC_RELAXED));
+	fprintf(o, "# HELP rackboot_reload_failures_total Reloads rejected "
+		   "(the last good configuration kept serving).\n"
+		   "# TYPE rackboot_reload_failures_total counter\n"
+		   "rackboot_reload_failures_total %llu\n",
+		(unsigned long long)d->reload_failures);
 }
 
 /** The HTTP server: the same root and templates, the same leases. */
@@ -861,7 +1100,8 @@ start_http(struct daemon *d)
 	} else {
 		hc.access_log_fd = -1;
 	}
-	if (rb_httpd_create(&hc, c->root, d->files, d->templates, &d->httpd,
+	hc.profile_slot = rte_lcore_count();
+	if (rb_httpd_create(&hc, c->root, d->files, d->profiles, &d->httpd,
 			    err, sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "HTTP: %s", err);
 		return -1;
@@ -885,10 +1125,10 @@ teardown(struct daemon *d)
 	while (d->nb_retired) {
 		d->nb_retired--;
 		rb_filecache_free(d->retired[d->nb_retired].files);
-		rb_filecache_free(d->retired[d->nb_retired].templates);
+		rb_profiles_free(d->retired[d->nb_retired].profiles);
 	}
 	rb_filecache_free(d->files);
-	rb_filecache_free(d->templates);
+	rb_profiles_free(d->profiles);
 	rb_dp_destroy(d->dp);
 	RTE_ETH_FOREACH_DEV(port)
 		rte_eth_dev_close(port);
@@ -912,6 +1152,7 @@ main(int argc, char **argv)
 	d.argc = argc;
 	d.argv = argv;
 	d.ctl_fd = -1;
+	d.inotify_fd = -1;
 	d.access_fd = -1;
 	/* a peer that closes mid-response is an error code, not a signal */
 	signal(SIGPIPE, SIG_IGN);
@@ -940,6 +1181,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	d.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	d.inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	d.ctl_fd = rb_ctl_listen(d.cfg.control, err, sizeof(err));
 	if (d.ctl_fd < 0) {
@@ -1007,6 +1249,8 @@ out:
 	rb_ports_release(&d.held);
 	rb_ctl_close(d.ctl_fd, d.cfg.control);
 	close(d.sig_fd);
+	if (d.inotify_fd >= 0)
+		close(d.inotify_fd);
 	rb_log(RB_LOG_INFO, "stopped", "exit status %d", d.exit_code);
 	return d.exit_code;
 }

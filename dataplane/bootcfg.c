@@ -61,59 +61,114 @@ is_hex_ip_of(const char *s, uint32_t ip)
 	return n >= 1 && n <= 8 && strncmp(s, full, n) == 0;
 }
 
+static const char *const kind_names[RB_CFG_KINDS] = {
+	[RB_CFG_NONE] = "", [RB_CFG_IPXE] = "boot.ipxe",
+	[RB_CFG_GRUB] = "grub.cfg", [RB_CFG_PXELINUX] = "pxelinux.cfg",
+	[RB_CFG_IGNITION] = "ignition", [RB_CFG_CLOUD] = "cloud",
+	[RB_CFG_GENERIC] = "generic", [RB_CFG_METADATA] = "metadata",
+};
+
+const char *
+rb_bootcfg_kind_name(enum rb_cfg_kind kind)
+{
+	return kind < RB_CFG_KINDS ? kind_names[kind] : "";
+}
+
+/** matchbox's endpoints: a top-level name alone. */
+static enum rb_cfg_kind
+endpoint(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum rb_cfg_kind kind;
+	} e[] = {
+		{"ipxe", RB_CFG_IPXE},         {"grub", RB_CFG_GRUB},
+		{"ignition", RB_CFG_IGNITION}, {"cloud", RB_CFG_CLOUD},
+		{"generic", RB_CFG_GENERIC},   {"metadata", RB_CFG_METADATA},
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		if (strcmp(name, e[i].name) == 0)
+			return e[i].kind;
+	return RB_CFG_NONE;
+}
+
+/** A name's "<mac with dashes>" part into @p m. */
+static int
+named_mac(const char *s, struct rb_machine *m)
+{
+	if (strlen(s) != 17 || s[2] != '-' || rb_bootcfg_parse_mac(s, m->mac) < 0)
+		return -1;
+	m->have_mac = 1;
+	return 0;
+}
+
+enum rb_cfg_kind
+rb_bootcfg_classify(const char *name, struct rb_machine *m,
+		    enum rb_cfg_scope *scope)
+{
+	const char *base = strrchr(name, '/');
+	enum rb_cfg_kind kind;
+
+	base = base ? base + 1 : name;
+	*scope = RB_SCOPE_MACHINE;
+	if (strncmp(name, "pxelinux.cfg/", 13) == 0) {
+		if (strcmp(base, "default") == 0) {
+			*scope = RB_SCOPE_DEFAULT;
+		} else if (strncmp(base, "01-", 3) == 0) {
+			if (named_mac(base + 3, m) < 0)
+				return RB_CFG_NONE;
+		} else if (rb_bootcfg_is_uuid(base)) {
+			memcpy(m->uuid, base, RB_UUID_LEN + 1);
+			*scope = RB_SCOPE_OWN;
+		} else if (is_hex_ip_of(base, m->ip)) {
+			*scope = RB_SCOPE_OWN;
+		} else {
+			return RB_CFG_NONE;
+		}
+		return RB_CFG_PXELINUX;
+	}
+	if (strncmp(base, "grub.cfg", 8) == 0) {
+		if (base[8] == '\0')
+			*scope = RB_SCOPE_DEFAULT;
+		else if (strncmp(base + 8, "-01-", 4) == 0) {
+			if (named_mac(base + 12, m) < 0)
+				return RB_CFG_NONE;
+		} else if (base[8] == '-' && is_hex_ip_of(base + 9, m->ip))
+			*scope = RB_SCOPE_OWN;
+		else
+			return RB_CFG_NONE;
+		return RB_CFG_GRUB;
+	}
+	if (strcmp(base, "boot.ipxe") == 0)
+		return RB_CFG_IPXE;
+	kind = endpoint(name);
+	return kind;
+}
+
 const struct rb_file *
 rb_bootcfg_template(const struct rb_filecache *templates, const char *name,
 		    struct rb_machine *m)
 {
-	const char *base = strrchr(name, '/');
-	const char *kind, *ident = NULL, *mac_part = NULL;
+	enum rb_cfg_scope scope;
+	enum rb_cfg_kind kind = rb_bootcfg_classify(name, m, &scope);
 	const struct rb_file *tmpl = NULL;
+	const char *kn = rb_bootcfg_kind_name(kind);
 	char tname[64];
 
-	if (templates == NULL)
+	/* the matchbox endpoints are answered from a data directory only */
+	if (templates == NULL || kind == RB_CFG_NONE ||
+	    endpoint(name) != RB_CFG_NONE)
 		return NULL;
-	base = base ? base + 1 : name;
-	if (strncmp(name, "pxelinux.cfg/", 13) == 0) {
-		kind = "pxelinux.cfg";
-		if (strcmp(base, "default") == 0)
-			mac_part = "";
-		else if (strncmp(base, "01-", 3) == 0)
-			mac_part = base + 3;
-		else if (rb_bootcfg_is_uuid(base) || is_hex_ip_of(base, m->ip))
-			ident = base;
-	} else if (strncmp(base, "grub.cfg", 8) == 0) {
-		kind = "grub.cfg";
-		if (base[8] == '\0')
-			mac_part = "";
-		else if (strncmp(base + 8, "-01-", 4) == 0)
-			mac_part = base + 12;
-		else if (base[8] == '-' && is_hex_ip_of(base + 9, m->ip))
-			ident = base + 9;
-	} else if (strcmp(base, "boot.ipxe") == 0) {
-		kind = "boot.ipxe";
-		mac_part = m->have_mac ? "-" : "";
-	} else {
-		return NULL;
-	}
-	if (mac_part == NULL && ident == NULL)
-		return NULL;
-	/* the MAC a name carries: any host may fetch a machine's config */
-	if (mac_part && *mac_part && strcmp(mac_part, "-")) {
-		if (strlen(mac_part) != 17 || mac_part[2] != '-' ||
-		    rb_bootcfg_parse_mac(mac_part, m->mac) < 0)
-			return NULL;
-		m->have_mac = 1;
-	}
-	if ((ident || *mac_part) && m->have_mac) {
+	if (scope != RB_SCOPE_DEFAULT && m->have_mac) {
 		snprintf(tname, sizeof(tname),
-			 "%s-01-%02x-%02x-%02x-%02x-%02x-%02x", kind, m->mac[0],
+			 "%s-01-%02x-%02x-%02x-%02x-%02x-%02x", kn, m->mac[0],
 			 m->mac[1], m->mac[2], m->mac[3], m->mac[4], m->mac[5]);
 		tmpl = rb_filecache_get(templates, tname);
 	}
-	if (tmpl == NULL && ident)
-		return NULL;
-	if (tmpl == NULL)
-		tmpl = rb_filecache_get(templates, kind);
+	if (tmpl == NULL && scope != RB_SCOPE_OWN)
+		tmpl = rb_filecache_get(templates, kn);
 	return tmpl;
 }
 

@@ -46,7 +46,7 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 		return -ENOMEM;
 	t->conf = *c;
 	t->cache = cache;
-	t->templates = c->templates;
+	t->profiles = c->profiles;
 	t->nb_workers = nb_workers;
 	t->tsc_ms = rte_get_tsc_hz() / 1000;
 	t->ext_pool = rte_pktmbuf_pool_create("rb_tftp_ext", 65535, 256, 0, 0,
@@ -134,12 +134,12 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 
 void
 rb_tftpd_swap(struct rb_tftpd *t, struct rb_filecache *cache,
-	      const struct rb_filecache *templates,
+	      const struct rb_profiles *profiles,
 	      struct rb_filecache **old_cache,
-	      const struct rb_filecache **old_templates)
+	      const struct rb_profiles **old_profiles)
 {
 	*old_cache = __atomic_exchange_n(&t->cache, cache, __ATOMIC_ACQ_REL);
-	*old_templates = __atomic_exchange_n(&t->templates, templates,
+	*old_profiles = __atomic_exchange_n(&t->profiles, profiles,
 					     __ATOMIC_ACQ_REL);
 }
 
@@ -384,37 +384,42 @@ release_slot(struct worker_state *ws, const struct rb_file *file)
 }
 
 /**
- * A per-machine config for @p name (see rb_bootcfg_template()), rendered
+ * A per-machine config for @p name (see rb_bootcfg_classify()), rendered
  * for the requesting machine into a free slot.  A real file an operator
  * wrote under any name is found first and wins.
  *
+ * @param slot  the worker's profiles slot
  * @param busy  set when a config was due but no slot is free
  * @return the rendered file, or NULL
  */
 static struct rb_file *
 render(struct rb_tftpd *t, struct worker_state *ws,
-       const struct rb_filecache *templates, const char *name,
-       const struct rb_frame *f, struct rte_ether_addr mac, int *busy)
+       const struct rb_profiles *profiles, unsigned int pslot,
+       const char *name, const struct rb_frame *f, struct rte_ether_addr mac,
+       int *busy)
 {
 	struct rb_machine m = {.have_mac = 1, .ip = f->src_ip};
-	const struct rb_file *tmpl;
+	const struct rb_render_env env = {t->conf.server_ip, t->conf.http_url};
+	enum rb_cfg_scope scope;
 	struct render_slot *slot;
+	struct rb_machine probe;
 	long len;
+	int group;
 
 	*busy = 0;
 	memcpy(m.mac, mac.addr_bytes, sizeof(m.mac));
-	tmpl = rb_bootcfg_template(templates, name, &m);
-	if (tmpl == NULL)
+	probe = m;
+	if (rb_bootcfg_classify(name, &probe, &scope) == RB_CFG_NONE)
 		return NULL;
 	slot = free_slot(ws);
 	if (slot == NULL) {
 		*busy = 1;
 		return NULL;
 	}
-	len = rb_bootcfg_render(tmpl, &m, t->conf.server_ip, t->conf.http_url,
-				slot->buf, sizeof(slot->buf));
+	len = rb_profiles_render(profiles, pslot, name, &m, NULL, 0, &env,
+				 slot->buf, sizeof(slot->buf), &group);
 	if (len < 0)
-		return NULL; /* over RENDER_MAX: not found, and counted */
+		return NULL; /* none, or over RENDER_MAX: not found, counted */
 	slot->used = 1;
 	slot->file.size = (uint64_t)len;
 	snprintf(slot->file.name, sizeof(slot->file.name), "%s", name);
@@ -520,8 +525,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 						    f->payload_off);
 	struct rb_tftp_req r;
 	struct rb_filecache *cache = __atomic_load_n(&t->cache, __ATOMIC_ACQUIRE);
-	const struct rb_filecache *templates =
-		__atomic_load_n(&t->templates, __ATOMIC_ACQUIRE);
+	const struct rb_profiles *profiles =
+		__atomic_load_n(&t->profiles, __ATOMIC_ACQUIRE);
 	const struct rb_file *file;
 	struct session *s = NULL;
 	rb_drop_t why = rb_tftp_parse_req(pl, f->payload_len, &r);
@@ -551,10 +556,10 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	file = rb_filecache_get(cache, r.name);
-	if (file == NULL && templates) {
+	if (file == NULL && profiles) {
 		int busy;
 
-		file = render(t, ws, templates, r.name, f,
+		file = render(t, ws, profiles, rb_worker_index(w), r.name, f,
 			      rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
 			      &busy);
 		if (busy) {

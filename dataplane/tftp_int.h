@@ -90,7 +90,7 @@ struct rb_tftpd {
 	/* replaced by rb_tftpd_swap() while workers run: read once per
 	 * request, and a transfer holds the cache its file is in */
 	struct rb_filecache *cache;
-	const struct rb_filecache *templates;
+	const struct rb_profiles *profiles;
 	/* data-less mbufs that DATA frames attach to the cached file with,
 	 * so every client's frames point into one copy of it */
 	struct rte_mempool *ext_pool;

@@ -394,6 +394,48 @@ respond_file_head(struct conn *c, const struct rb_http_req *r,
 	c->left = c->head_only ? 0 : len;
 }
 
+/** A query's labels, decoded into @p buf: matchbox selects on them. */
+struct labels {
+	struct rb_fact f[16];
+	unsigned int n;
+	char buf[1024];
+};
+
+/**
+ * Split "a=1&b=2" into facts.  Labels that are empty, not decodable or
+ * beyond the first 16 are left out: they cannot match a selector anyway.
+ */
+static void
+labels_of(const char *query, struct labels *l)
+{
+	const char *p = query;
+	size_t o = 0;
+
+	l->n = 0;
+	while (p && *p && l->n < sizeof(l->f) / sizeof(l->f[0])) {
+		const char *amp = strchr(p, '&'), *eq;
+		size_t seg = amp ? (size_t)(amp - p) : strlen(p), k;
+		char key[RB_SEL_KEY_MAX];
+		int n;
+
+		eq = memchr(p, '=', seg);
+		k = eq ? (size_t)(eq - p) : 0;
+		if (k > 0 && k < sizeof(key)) {
+			memcpy(key, p, k);
+			key[k] = '\0';
+			n = rb_http_query_get(p, key, l->buf + o + k + 1,
+					      sizeof(l->buf) - o - k - 1);
+			if (n > 0) {
+				memcpy(l->buf + o, key, k + 1);
+				l->f[l->n++] = (struct rb_fact){l->buf + o,
+								l->buf + o + k + 1};
+				o += k + 1 + (size_t)n + 1;
+			}
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+}
+
 /** The machine asking: ?mac= / ?uuid=, else its DHCP lease. */
 static void
 machine_of(struct conn *c, const struct rb_http_req *r, struct rb_machine *m)
@@ -415,6 +457,69 @@ machine_of(struct conn *c, const struct rb_http_req *r, struct rb_machine *m)
 
 static void metrics_response(struct conn *c);
 
+/** The profiles slot of the thread @p c is on. */
+static unsigned int
+slot_of(const struct conn *c)
+{
+	return c->t->h->conf.profile_slot + (unsigned int)(c->t - c->t->h->t);
+}
+
+/** The pacing quirk of the group the machine asking belongs to. */
+static uint64_t
+group_rate(struct conn *c, const struct rb_profiles *p)
+{
+	struct labels l;
+	struct rb_machine m;
+
+	machine_of(c, &c->req, &m);
+	labels_of(c->req.query, &l);
+	return rb_profiles_quirks(p, rb_profiles_match(p, slot_of(c), &m, l.f,
+							l.n, NULL, 0))
+		->http_rate;
+}
+
+/**
+ * Answer a per-machine config (boot.ipxe, grub.cfg, matchbox's /ipxe,
+ * /ignition...) rendered from @p p for the machine asking.
+ *
+ * @return whether the request was answered
+ */
+static int
+rendered(struct conn *c, struct rb_profiles *p)
+{
+	struct hthread *t = c->t;
+	struct rb_httpd *h = t->h;
+	const struct rb_render_env env = {h->conf.server_ip, h->conf.http_url};
+	unsigned int slot = slot_of(c);
+	/* the body after a head of at most 1 KiB */
+	char *body = c->out + 1024;
+	struct labels l;
+	struct rb_machine m;
+	int group;
+	long n;
+
+	machine_of(c, &c->req, &m);
+	labels_of(c->req.query, &l);
+	n = rb_profiles_render(p, slot, c->req.path, &m, l.f, l.n, &env, body,
+			       sizeof(c->out) - 1024, &group);
+	if (n == RB_RENDER_NONE)
+		return 0;
+	if (n < 0) {
+		respond_error(c, 500, "rendered config too large");
+		return 1;
+	}
+	count(&t->st.rendered, 1);
+	head_begin(c, 200);
+	head_add(c, "Content-Type: %s\r\nContent-Length: %ld\r\n"
+		    "Cache-Control: no-store\r\n",
+		 rb_http_content_type(c->req.path), c->head_only ? 0 : n);
+	head_end(c);
+	c->mem = (const uint8_t *)body;
+	c->mem_len = c->head_only ? 0 : (uint64_t)n;
+	http_send_out(c);
+	return 1;
+}
+
 /** Answer the request in c->req. */
 static void
 handle(struct conn *c)
@@ -422,7 +527,7 @@ handle(struct conn *c)
 	const struct rb_http_req *r = &c->req;
 	struct hthread *t = c->t;
 	struct rb_httpd *h = t->h;
-	const struct rb_filecache *templates;
+	struct rb_profiles *profiles;
 	const struct rb_file *f;
 	int root_fd;
 
@@ -440,13 +545,24 @@ handle(struct conn *c)
 	}
 	pthread_mutex_lock(&h->lock);
 	c->held = h->files;
-	templates = h->templates;
+	profiles = h->profiles;
 	root_fd = h->root_fd;
 	if (c->held)
 		rb_filecache_hold(c->held);
+	if (profiles)
+		rb_profiles_hold(profiles);
 	pthread_mutex_unlock(&h->lock);
-
+	c->rate = 0;
+	if (profiles && rb_profiles_paces(profiles))
+		c->rate = group_rate(c, profiles);
+	/* a file an operator wrote under any name wins, as over TFTP */
 	f = c->held ? rb_filecache_get(c->held, c->req.path) : NULL;
+	if (f == NULL && profiles && rendered(c, profiles)) {
+		rb_profiles_release(profiles);
+		return;
+	}
+	if (profiles)
+		rb_profiles_release(profiles);
 	if (f) {
 		struct validators v;
 
@@ -458,35 +574,6 @@ handle(struct conn *c)
 		c->left = 0;
 		http_send_out(c);
 		return;
-	}
-	if (templates) {
-		struct rb_machine m;
-		const struct rb_file *tmpl;
-
-		machine_of(c, r, &m);
-		tmpl = rb_bootcfg_template(templates, c->req.path, &m);
-		if (tmpl) {
-			/* the body after a head of at most 1 KiB */
-			char *body = c->out + 1024;
-			long n = rb_bootcfg_render(tmpl, &m, h->conf.server_ip,
-						   h->conf.http_url, body,
-						   sizeof(c->out) - 1024);
-
-			if (n < 0) {
-				respond_error(c, 500, "rendered config too large");
-				return;
-			}
-			count(&t->st.rendered, 1);
-			head_begin(c, 200);
-			head_add(c, "Content-Type: %s\r\nContent-Length: %ld\r\n"
-				    "Cache-Control: no-store\r\n",
-				 rb_http_content_type(c->req.path), c->head_only ? 0 : n);
-			head_end(c);
-			c->mem = (const uint8_t *)body;
-			c->mem_len = c->head_only ? 0 : (uint64_t)n;
-			http_send_out(c);
-			return;
-		}
 	}
 	if (c->req.path[0] == '\0') {
 		count(&t->st.not_found, 1);

@@ -29,7 +29,8 @@
 static uint64_t
 pace(struct conn *c, uint64_t want)
 {
-	uint64_t rate = __atomic_load_n(&c->t->h->rate, __ATOMIC_RELAXED);
+	uint64_t rate = c->rate ? c->rate
+				: __atomic_load_n(&c->t->h->rate, __ATOMIC_RELAXED);
 	uint64_t burst, now, allowed;
 
 	if (rate == 0)

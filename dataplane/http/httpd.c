@@ -327,7 +327,7 @@ open_root(const char *root, char *err, size_t errlen)
 int
 rb_httpd_create(const struct rb_httpd_conf *c, const char *root,
 		struct rb_filecache *files,
-		const struct rb_filecache *templates, struct rb_httpd **out,
+		struct rb_profiles *profiles, struct rb_httpd **out,
 		char *err, size_t errlen)
 {
 	struct rb_httpd *h = calloc(1, sizeof(*h));
@@ -344,7 +344,7 @@ rb_httpd_create(const struct rb_httpd_conf *c, const char *root,
 	h->per_thread = h->conf.max_conns;
 	h->rate = c->rate;
 	h->files = files;
-	h->templates = templates;
+	h->profiles = profiles;
 	h->old_root_fd = -1;
 	pthread_mutex_init(&h->lock, NULL);
 	/* every connection is a descriptor, and a response may add two */
@@ -438,7 +438,7 @@ rb_httpd_destroy(struct rb_httpd *h)
 
 int
 rb_httpd_swap(struct rb_httpd *h, const char *root, struct rb_filecache *files,
-	      const struct rb_filecache *templates)
+	      struct rb_profiles *profiles)
 {
 	char err[256];
 	int fd = open_root(root, err, sizeof(err)), old;
@@ -449,7 +449,7 @@ rb_httpd_swap(struct rb_httpd *h, const char *root, struct rb_filecache *files,
 	}
 	pthread_mutex_lock(&h->lock);
 	h->files = files;
-	h->templates = templates;
+	h->profiles = profiles;
 	/* an open in flight may still use the last root: it goes next time */
 	old = h->old_root_fd;
 	h->old_root_fd = h->root_fd;

@@ -98,6 +98,7 @@ struct conn {
 	int pipe_r, pipe_w;
 	uint32_t in_pipe;
 	uint64_t pace_t0, pace_sent, wake;
+	uint64_t rate;           /* this response's cap (a group's quirk) */
 	struct msghdr msg;       /* the head (and a body in memory) in flight */
 	struct iovec iov[2];
 	struct rb_http_req req;  /* the request answered */
@@ -133,7 +134,7 @@ struct rb_httpd {
 	pthread_mutex_t lock;    /* the served content, against swaps */
 	unsigned int per_thread; /* connections a thread's table holds */
 	struct rb_filecache *files;
-	const struct rb_filecache *templates;
+	struct rb_profiles *profiles;
 	int root_fd, old_root_fd;
 	unsigned int conns;      /* open, all threads (atomic) */
 	uint64_t rate;           /* atomic */

@@ -25,6 +25,43 @@ struct rb_machine {
 	char uuid[RB_UUID_LEN + 1];  /**< "" when unknown */
 };
 
+/** What kind of per-machine config a name asks for. */
+enum rb_cfg_kind {
+	RB_CFG_NONE,      /**< not a per-machine config */
+	RB_CFG_IPXE,      /**< boot.ipxe, and matchbox's /ipxe */
+	RB_CFG_GRUB,      /**< grub.cfg names, and /grub */
+	RB_CFG_PXELINUX,  /**< pxelinux.cfg/ names */
+	RB_CFG_IGNITION,  /**< /ignition (HTTP) */
+	RB_CFG_CLOUD,     /**< /cloud: cloud-config (HTTP) */
+	RB_CFG_GENERIC,   /**< /generic (HTTP) */
+	RB_CFG_METADATA,  /**< /metadata: KEY=value lines (HTTP) */
+	RB_CFG_KINDS
+};
+
+/** Whose config a name asks for. */
+enum rb_cfg_scope {
+	RB_SCOPE_DEFAULT,  /**< the default one (pxelinux.cfg/default) */
+	RB_SCOPE_MACHINE,  /**< the machine's, else the default (01-<mac>) */
+	RB_SCOPE_OWN,      /**< only one of the machine's own (<uuid>, hex IP):
+			    *   other machines fall through to the next name */
+};
+
+/**
+ * Classify @p name, a path relative to the root.  A MAC named in
+ * @p name replaces the machine's (any host may fetch a machine's config);
+ * a UUID name sets its uuid.
+ *
+ * @param name   the path asked for
+ * @param m      the machine asking
+ * @param scope  whose config is asked for
+ * @return the kind, RB_CFG_NONE when @p name is not a per-machine config
+ */
+enum rb_cfg_kind rb_bootcfg_classify(const char *name, struct rb_machine *m,
+				     enum rb_cfg_scope *scope);
+
+/** The kind's name as a template knows it ("boot.ipxe", "grub.cfg"...). */
+const char *rb_bootcfg_kind_name(enum rb_cfg_kind kind);
+
 /**
  * The template that renders per-machine config @p name for @p m:
  * pxelinux.cfg/01-<mac>, grub.cfg-01-<mac> and boot.ipxe render the

@@ -67,6 +67,7 @@ struct rb_config {
 	unsigned int tftp_max_file_mb;
 	unsigned int tftp_cache_mb;
 	char templates[PATH_MAX];  /**< per-machine config templates, or "" */
+	char data[PATH_MAX];       /**< a matchbox-format data directory, or "" */
 	/* HTTP: where (ip 0: our address), how, limits */
 	int http;                  /**< serve HTTP (--http-listen off) */
 	uint32_t http_ip;          /**< network order */

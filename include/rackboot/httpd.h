@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "rackboot/filecache.h"
+#include "rackboot/profiles.h"
 
 struct rb_dhcpd;
 struct rb_httpd;
@@ -42,6 +43,7 @@ struct rb_httpd_conf {
 	uint32_t server_ip;         /**< for ${server}; network order */
 	char http_url[128];         /**< for ${http} */
 	struct rb_dhcpd *dhcpd;     /**< who leases an address; may be NULL */
+	unsigned int profile_slot;  /**< thread i uses profiles slot this + i */
 	/** more /metrics lines from the daemon (workers' counters) */
 	void (*metrics)(void *ctx, FILE *out);
 	void *metrics_ctx;
@@ -53,15 +55,14 @@ struct rb_httpd_conf {
  * @param c          the configuration (copied)
  * @param root       the served directory (files beyond the cache)
  * @param files      the file cache of @p root; may be NULL
- * @param templates  the per-machine config templates; may be NULL
+ * @param profiles   what renders per-machine configs; may be NULL
  * @param out        the server
  * @param err        the reason on failure ("listen 10.99.0.1:80: ...")
  * @param errlen     size of @p err
  * @return 0 or -1
  */
 int rb_httpd_create(const struct rb_httpd_conf *c, const char *root,
-		    struct rb_filecache *files,
-		    const struct rb_filecache *templates,
+		    struct rb_filecache *files, struct rb_profiles *profiles,
 		    struct rb_httpd **out, char *err, size_t errlen);
 
 /** Start the threads (EAL control threads, off the workers' lcores). */
@@ -74,15 +75,15 @@ void rb_httpd_stop(struct rb_httpd *h);
 void rb_httpd_destroy(struct rb_httpd *h);
 
 /**
- * Serve new files from now on.  A response in flight keeps the cache it
- * started with (it holds it: rb_filecache_busy() says when it is done).
+ * Serve new files and profiles from now on.  A response in flight keeps
+ * the cache it started with (it holds it: rb_filecache_busy() says when
+ * it is done); a render holds its snapshot (rb_profiles_busy()).
  *
  * @param root  the served directory, which a reload may change
  * @return 0, or -1 when @p root cannot be opened (nothing changed)
  */
 int rb_httpd_swap(struct rb_httpd *h, const char *root,
-		  struct rb_filecache *files,
-		  const struct rb_filecache *templates);
+		  struct rb_filecache *files, struct rb_profiles *profiles);
 
 /** Change the per-response rate cap (bytes/s, 0 none) live. */
 void rb_httpd_set_rate(struct rb_httpd *h, uint64_t rate);

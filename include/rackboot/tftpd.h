@@ -13,6 +13,7 @@
 
 #include "rackboot/filecache.h"
 #include "rackboot/net.h"
+#include "rackboot/profiles.h"
 
 struct rte_mbuf;
 struct rb_worker;
@@ -26,11 +27,10 @@ struct rb_tftpd_conf {
 	uint32_t timeout_ms;       /**< first retransmission */
 	uint8_t retries;           /**< then the transfer is given up */
 	/**
-	 * Templates for per-machine configs, or NULL: "pxelinux.cfg" and
-	 * "grub.cfg" (defaults), "pxelinux.cfg-01-<mac>" and
-	 * "grub.cfg-01-<mac>" (one machine's).
+	 * What renders per-machine configs (pxelinux.cfg/, grub.cfg names),
+	 * or NULL; worker i renders with the snapshot's slot i.
 	 */
-	const struct rb_filecache *templates;
+	const struct rb_profiles *profiles;
 	char http_url[128];        /**< ${http} in templates */
 	/**
 	 * RFC 2090 multicast: group addresses (host order, inclusive; lo 0
@@ -46,21 +46,21 @@ int rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 		    unsigned int nb_workers, struct rb_tftpd **out);
 
 /**
- * Serve new files and templates from here on (a reload).  Transfers in
+ * Serve new files and profiles from here on (a reload).  Transfers in
  * flight finish from the caches they started with.  The old ones may be
  * freed after a dataplane grace period, once rb_filecache_busy() says no
  * transfer and no frame still uses them.  Control thread only.
  *
  * @param t              the server
  * @param cache          the new file cache
- * @param templates      the new templates, or NULL
+ * @param profiles       the new profiles snapshot, or NULL
  * @param old_cache      the cache replaced
- * @param old_templates  the templates replaced
+ * @param old_profiles   the snapshot replaced
  */
 void rb_tftpd_swap(struct rb_tftpd *t, struct rb_filecache *cache,
-		   const struct rb_filecache *templates,
+		   const struct rb_profiles *profiles,
 		   struct rb_filecache **old_cache,
-		   const struct rb_filecache **old_templates);
+		   const struct rb_profiles **old_profiles);
 void rb_tftpd_destroy(struct rb_tftpd *t);
 
 /** The UDP handler for port 69 and the transfer ports (ctx: the server). */

@@ -540,7 +540,7 @@ static struct rb_filecache *
 reload(uint64_t want_shared)
 {
 	struct rb_filecache *next, *old;
-	const struct rb_filecache *old_t;
+	const struct rb_profiles *old_t;
 	uint64_t files, bytes, skipped, shared;
 	char err[128];
 

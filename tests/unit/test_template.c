@@ -68,6 +68,76 @@ test_bound(void **state)
 	assert_int_equal(render("${ip}", out, 11), 11);
 }
 
+/* matchbox's spelling, with spaces, trimming, dotted (nested) names */
+static void
+test_go_style(void **state)
+{
+	char out[256];
+
+	(void)state;
+	render("a={{.mac}} b={{ .ip }}", out, sizeof(out));
+	assert_string_equal(out, "a=52:54:00:12:34:56 b=10.99.0.128");
+	render("x  {{- .ip -}}  \n y", out, sizeof(out));
+	assert_string_equal(out, "x10.99.0.128y");
+	/* a missing key renders empty; ${} of it stays for the boot loader */
+	render("[{{.nope}}] [${nope}] [{{.a.b}}]", out, sizeof(out));
+	assert_string_equal(out, "[] [${nope}] []");
+	/* not actions: kept as written */
+	render("{{ {x} }} {{", out, sizeof(out));
+	assert_string_equal(out, "{{ {x} }} {{");
+}
+
+static void
+test_lists(void **state)
+{
+	static const struct rb_tvar a[] = {{"k", "first"}, {"meta.x", "1"}};
+	static const struct rb_tvar b[] = {{"k", "second"}, {"only_b", "b"}};
+	const struct rb_tvars l[] = {{a, 2}, {b, 2}};
+	const char *t = "${k} {{.k}} {{.meta.x}} ${only_b}";
+	char out[64];
+	long n;
+
+	(void)state;
+	n = rb_template_render_lists(t, strlen(t), l, 2, out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_string_equal(out, "first first 1 b");
+}
+
+static void
+test_check(void **state)
+{
+	static const struct {
+		const char *t;
+		const char *err; /* NULL: accepted */
+	} cases[] = {
+		{"plain ${mac} {{.mac}} {{ .a.b_c-d }} {{- .x -}}", NULL},
+		{"line1\n{{if .x}}y{{end}}", "line 2: unsupported template action {{if .x}}"},
+		{"{{range .list}}", "line 1: unsupported"},
+		{"{{ template \"x\" }}", "line 1: unsupported"},
+		{"{{.}}", "line 1: unsupported"},
+		{"ok\n\n{{.x", "line 3: {{ is never closed"},
+	};
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = rb_template_check(cases[i].t, strlen(cases[i].t), err,
+					   sizeof(err));
+
+		if (cases[i].err == NULL) {
+			assert_int_equal(rc, 0);
+			continue;
+		}
+		assert_int_equal(rc, -1);
+		if (strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
+			fail_msg("case %u: '%s', want '%s...'", i, err,
+				 cases[i].err);
+	}
+	assert_int_equal(rb_template_check("a\0b", 3, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -75,6 +145,9 @@ main(void)
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_unknown_and_odd),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_go_style),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_check),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
