@@ -585,8 +585,10 @@ load_group(struct loader *l, const char *file, json_t *j, struct group *g)
 		if (set[3])
 			g->quirks.http_rate = q.http_rate;
 	}
-	if (g->quirks.http_rate)
-		l->p->paces = 1;
+	l->p->quirks |= (g->quirks.reply_delay_ms ? RB_QUIRK_REPLY_DELAY : 0) |
+			(g->quirks.omit_option_43 ? RB_QUIRK_OMIT_43 : 0) |
+			(g->quirks.tftp_blksize_max ? RB_QUIRK_BLKSIZE : 0) |
+			(g->quirks.http_rate ? RB_QUIRK_HTTP_RATE : 0);
 	return 0;
 }
 
@@ -907,10 +909,10 @@ rb_profiles_templates(const struct rb_profiles *p)
 	return p->templates;
 }
 
-int
-rb_profiles_paces(const struct rb_profiles *p)
+unsigned int
+rb_profiles_quirk_mask(const struct rb_profiles *p)
 {
-	return p->paces;
+	return p->quirks;
 }
 
 int

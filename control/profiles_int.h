@@ -54,7 +54,7 @@ struct rb_profiles {
 	uint64_t generation;
 	int refs;
 	int have_data;
-	int paces;        /* some group has an http_rate quirk */
+	unsigned int quirks;  /* RB_QUIRK_* some group has */
 	struct group *groups;
 	unsigned int ngroups;
 	struct profile *profiles;

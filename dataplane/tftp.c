@@ -593,6 +593,22 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	/* a rendered config is the worker's own copy: no cache to hold */
 	if (slot_of(ws, file))
 		cache = NULL;
+	/* the machine's group may cap the block size (firmware that fails
+	 * on large blocks) */
+	if (profiles && r.blksize &&
+	    rb_profiles_quirk_mask(profiles) & RB_QUIRK_BLKSIZE) {
+		struct rb_machine mm = {.have_mac = 1, .ip = f->src_ip};
+		int g;
+
+		memcpy(mm.mac,
+		       rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr.addr_bytes,
+		       sizeof(mm.mac));
+		g = rb_profiles_match(profiles, rb_worker_index(w), &mm, NULL, 0,
+				      NULL, 0);
+		if (rb_profiles_quirks(profiles, g)->tftp_blksize_max &&
+		    r.blksize > rb_profiles_quirks(profiles, g)->tftp_blksize_max)
+			r.blksize = rb_profiles_quirks(profiles, g)->tftp_blksize_max;
+	}
 	if (r.multicast && cache &&
 	    rb_tftp_mc_join(t, w, ws, m, f, &r, file, cache) == 0)
 		return;

@@ -553,7 +553,7 @@ handle(struct conn *c)
 		rb_profiles_hold(profiles);
 	pthread_mutex_unlock(&h->lock);
 	c->rate = 0;
-	if (profiles && rb_profiles_paces(profiles))
+	if (profiles && rb_profiles_quirk_mask(profiles) & RB_QUIRK_HTTP_RATE)
 		c->rate = group_rate(c, profiles);
 	/* a file an operator wrote under any name wins, as over TFTP */
 	f = c->held ? rb_filecache_get(c->held, c->req.path) : NULL;

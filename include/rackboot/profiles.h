@@ -72,8 +72,17 @@ unsigned int rb_profiles_nprofiles(const struct rb_profiles *p);
 unsigned int rb_profiles_ntemplates(const struct rb_profiles *p);
 /** The --templates cache the snapshot owns, or NULL. */
 const struct rb_filecache *rb_profiles_templates(const struct rb_profiles *p);
-/** Whether some group paces HTTP (the http_rate quirk). */
-int rb_profiles_paces(const struct rb_profiles *p);
+/** rb_profiles_quirk_mask(): some group has this quirk. */
+#define RB_QUIRK_REPLY_DELAY (1u << 0)
+#define RB_QUIRK_OMIT_43 (1u << 1)
+#define RB_QUIRK_BLKSIZE (1u << 2)
+#define RB_QUIRK_HTTP_RATE (1u << 3)
+
+/**
+ * Which quirks some group has: a hot path matches the machine only when
+ * a quirk it applies is in use.
+ */
+unsigned int rb_profiles_quirk_mask(const struct rb_profiles *p);
 /** Whether a data directory was loaded (else only --templates). */
 int rb_profiles_have_data(const struct rb_profiles *p);
 

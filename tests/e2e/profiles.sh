@@ -30,7 +30,8 @@ cat >"$data/profiles/install.json" <<EOF
     "initrd": ["/assets/initrd.img"],
     "args": ["console=ttyS0", "token=\${mac_hex}", "role={{.role}}"]
   },
-  "ignition_id": "node.ign"
+  "ignition_id": "node.ign",
+  "quirks": {"tftp_blksize_max": 1024}
 }
 EOF
 cat >"$data/profiles/rescue.json" <<EOF
@@ -71,6 +72,23 @@ grep -q "linux /assets/vmlinuz console=ttyS0 token=$hex1 role=etcd" "$WORK/got/g
 tget 2 grub.cfg grub2 || fail "grub.cfg for client 2"
 grep -q "linux /assets/vmlinuz rescue" "$WORK/got/grub2" ||
 	fail "client 2 should get the default group: $(cat "$WORK/got/grub2")"
+# the install profile's quirk caps the block size (the default's does not)
+d0=$(counter tftp_data)
+c1 timeout 20 curl -sf --tftp-blksize 1468 -o "$WORK/got/tk1" "tftp://$LAB_SRV_IP/assets/vmlinuz" ||
+	fail "TFTP kernel for client 1"
+d1=$(counter tftp_data)
+c2 timeout 20 curl -sf --tftp-blksize 1468 -o "$WORK/got/tk2" "tftp://$LAB_SRV_IP/assets/vmlinuz" ||
+	fail "TFTP kernel for client 2"
+d2=$(counter tftp_data)
+for k in tk1 tk2; do
+	[ "$(sha "$WORK/got/$k")" = "$(sha "$root/assets/vmlinuz")" ] || fail "$k differs"
+done
+# 2,000,000 bytes: 1,954 blocks of 1024, 1,363 of 1468 (a retransmission may add one)
+[ $((d1 - d0)) -ge 1954 ] && [ $((d1 - d0)) -lt 1990 ] ||
+	fail "tftp_blksize_max 1024: $((d1 - d0)) DATA packets, want 1954"
+[ $((d2 - d1)) -ge 1363 ] && [ $((d2 - d1)) -lt 1400 ] ||
+	fail "no quirk: $((d2 - d1)) DATA packets, want 1363"
+pass "tftp_blksize_max quirk: node1 got 1024-byte blocks ($((d1 - d0)) packets), the default group 1468 ($((d2 - d1)))"
 # a hex-IP name only answers a machine's own group, never the default
 # (curl: tftp-hpa's exit status says nothing of a TFTP error)
 rc=0; c2 timeout 10 curl -s "tftp://$LAB_SRV_IP/pxelinux.cfg/0A63" -o /dev/null || rc=$?

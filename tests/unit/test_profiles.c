@@ -204,7 +204,8 @@ test_loads_and_precedence(void **state)
 		assert_int_equal(rb_profiles_quirks(p, g)->tftp_blksize_max,
 				 1024);
 		assert_int_equal(rb_profiles_quirks(p, g)->http_rate, 1000000);
-		assert_true(rb_profiles_paces(p));
+		assert_int_equal(rb_profiles_quirk_mask(p),
+				 RB_QUIRK_BLKSIZE | RB_QUIRK_HTTP_RATE);
 	}
 	rb_profiles_free(p);
 }
