@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "rackboot/profiles.h"
 
@@ -417,6 +418,60 @@ test_not_a_data_directory(void **state)
 	rb_profiles_free(p);
 }
 
+/* the bundled example directory (examples/data) loads and renders */
+static void
+test_example_dir(void **state)
+{
+	static const struct rb_fact legacy[] = {{"vendor", "Legacy-BMC-2"}};
+	const char *src = getenv("RB_SRC");
+	char dir[512], err[512], out[4096];
+	struct rb_profiles *p;
+	json_error_t je;
+	json_t *j;
+	int g;
+
+	(void)state;
+	if (src == NULL)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/examples/data", src);
+	mkdir(strcat(strcpy(err, root), "/assets/linux"), 0755);
+	assert_int_equal(rb_profiles_load(dir, root, NULL, 1, 1, &p, err,
+					  sizeof(err)), -1);
+	assert_non_null(strstr(err, "kernel /assets/linux/vmlinuz: no such file"));
+	put(root, "assets/linux/vmlinuz", "k");
+	put(root, "assets/linux/initrd.img", "i");
+	if (rb_profiles_load(dir, root, NULL, 2, 1, &p, err, sizeof(err)) < 0)
+		fail_msg("examples/data: %s", err);
+	assert_int_equal(rb_profiles_ngroups(p), 4);
+	assert_int_equal(rb_profiles_nprofiles(p), 3);
+	assert_string_equal(group_of(p, "52:54:00:99:01:01", NULL, 0), "node1");
+	assert_string_equal(group_of(p, "52:54:00:99:01:07", NULL, 0), "rack1");
+	assert_string_equal(group_of(p, "52:54:00:99:02:01", legacy, 1),
+			    "old-bmc");
+	assert_string_equal(group_of(p, "52:54:00:99:02:01", NULL, 0),
+			    "default");
+	/* the ignition document renders to valid JSON */
+	assert_true(render(p, "ignition", "52:54:00:99:01:01", NULL, 0, out,
+			   sizeof(out), &g) > 0);
+	j = json_loads(out, 0, &je);
+	if (j == NULL)
+		fail_msg("ignition is not JSON: %s: %s", je.text, out);
+	json_decref(j);
+	assert_non_null(strstr(out, "data:,node1-525400990101"));
+	assert_non_null(strstr(out, "role etcd rack 1"));
+	assert_true(render(p, "cloud", "52:54:00:99:01:07", NULL, 0, out,
+			   sizeof(out), &g) > 0);
+	assert_non_null(strstr(out, "ssh_authorized_keys: [\"ssh-ed25519 "));
+	assert_true(render(p, "boot.ipxe", "52:54:00:99:02:01", legacy, 1, out,
+			   sizeof(out), &g) > 0);
+	assert_non_null(strstr(out, "echo rackboot: old-bmc (52:54:00:99:02:01)"));
+	assert_int_equal(rb_profiles_quirks(p, g)->tftp_blksize_max, 1024);
+	assert_true(render(p, "pxelinux.cfg/01-52-54-00-99-00-05", NULL, NULL,
+			   0, out, sizeof(out), &g) > 0);
+	assert_non_null(strstr(out, "rackboot.token=rescue-525400990005"));
+	rb_profiles_free(p);
+}
+
 int
 main(void)
 {
@@ -425,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_render_kinds),
 		cmocka_unit_test(test_bad_directories),
 		cmocka_unit_test(test_not_a_data_directory),
+		cmocka_unit_test(test_example_dir),
 	};
 
 	return cmocka_run_group_tests_name("profiles", tests, setup, teardown);
