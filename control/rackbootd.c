@@ -595,10 +595,27 @@ now_ms(void)
 static void
 data_changed(struct daemon *d)
 {
-	char buf[4096];
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int changed = 0;
+	ssize_t n;
 
-	while (read(d->inotify_fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(d->inotify_fd, buf, sizeof(buf))) > 0) {
+		ssize_t o = 0;
+
+		while (o + (ssize_t)sizeof(struct inotify_event) <= n) {
+			const struct inotify_event *e =
+				(const struct inotify_event *)(buf + o);
+
+			/* a watch removed (by watch_data, or with its
+			 * directory, whose parent reports the delete) is no
+			 * change: reloading on it would loop */
+			if (!(e->mask & IN_IGNORED))
+				changed = 1;
+			o += (ssize_t)sizeof(*e) + e->len;
+		}
+	}
+	if (!changed)
+		return;
 	if (d->data_changed == 0)
 		rb_log(RB_LOG_INFO, "data_changed", "%s changed: reloading "
 		       "when it settles", d->cfg.data);

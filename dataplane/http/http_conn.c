@@ -402,8 +402,9 @@ struct labels {
 };
 
 /**
- * Split "a=1&b=2" into facts.  Labels that are empty, not decodable or
- * beyond the first 16 are left out: they cannot match a selector anyway.
+ * Split "a=1&b=2" into facts.  Labels that are empty, not decodable, or
+ * beyond the first 16 or 1 KiB are left out (a selector value is at most
+ * 255 bytes, and a query of 2 KiB could not all be kept).
  */
 static void
 labels_of(const char *query, struct labels *l)
@@ -420,7 +421,8 @@ labels_of(const char *query, struct labels *l)
 
 		eq = memchr(p, '=', seg);
 		k = eq ? (size_t)(eq - p) : 0;
-		if (k > 0 && k < sizeof(key)) {
+		/* room for the key, its NUL and at least a byte of value */
+		if (k > 0 && k < sizeof(key) && o + k + 3 <= sizeof(l->buf)) {
 			memcpy(key, p, k);
 			key[k] = '\0';
 			n = rb_http_query_get(p, key, l->buf + o + k + 1,

@@ -113,6 +113,11 @@ out=$(c1 curl -sf "$url/ignition?mac=$mac1") || fail "/ignition"
 out=$(c1 curl -sf "$url/metadata?mac=$mac1&os=installed") || fail "/metadata"
 echo "$out" | grep -qx "ETCD_NAME=node1" || fail "/metadata: $out"
 echo "$out" | grep -qx "OS=installed" || fail "/metadata without the query's labels: $out"
+# a query of 15 long labels (1.9 KB, more than the labels' 1 KiB): served
+long=$(python3 -c 'print("&".join("k%d=%s" % (i, "v" * 120) for i in range(15)))')
+out=$(c1 curl -sf "$url/metadata?mac=$mac1&$long") || fail "a long query"
+echo "$out" | grep -qx "ETCD_NAME=node1" || fail "/metadata with a long query: $out"
+echo "$out" | grep -q "^K0=vvv" || fail "the first labels of a long query: $out"
 code=$(c2 curl -s -o /dev/null -w '%{http_code}' "$url/ignition?mac=$mac2")
 [ "$code" = 404 ] || fail "/ignition for a profile without one: $code"
 pass "HTTP: /ipxe, boot.ipxe, /ignition, /metadata rendered per machine"
@@ -175,7 +180,11 @@ gen1=$(status_field profiles_generation)
 grep -q "data_changed" "$WORK/rackbootd.log" || fail "no data_changed log line"
 in_srv curl -sf "http://127.0.0.1:9180/metrics" | grep -qx "rackboot_profiles_generation $gen1" ||
 	fail "generation $gen1 not in /metrics"
-pass "a metadata change reloaded through inotify: generation $gen0 -> $gen1"
+# and nothing more while nothing changes (re-watching is no change)
+sleep 1.5
+gen2=$(status_field profiles_generation)
+[ "$gen2" = "$gen1" ] || fail "reloads without a change: generation $gen1 -> $gen2"
+pass "a metadata change reloaded through inotify: generation $gen0 -> $gen1, then quiet"
 
 # reloads during a TFTP storm drop no transfer
 n=${RB_TFTP_CLIENTS:-1000}
