@@ -402,9 +402,10 @@ struct labels {
 };
 
 /**
- * Split "a=1&b=2" into facts.  Labels that are empty, not decodable, or
- * beyond the first 16 or 1 KiB are left out (a selector value is at most
- * 255 bytes, and a query of 2 KiB could not all be kept).
+ * Split "a=1&b=2" into facts.  Labels that are empty, not decodable or
+ * beyond the first 16 are left out: they cannot match a selector anyway.
+ * (A query is at most RB_HTTP_QUERY_MAX bytes, so @p l's buffer holds it
+ * decoded; the bound is checked all the same.)
  */
 static void
 labels_of(const char *query, struct labels *l)
