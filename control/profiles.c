@@ -404,7 +404,12 @@ load_profile(struct loader *l, const char *file, json_t *j,
 			     load_template(l, file, "templates", s)) < 0)
 			return -1;
 	}
-	return get_quirks(l, file, j, &pr->quirks, pr->has_quirks);
+	{
+		uint8_t set[4] = {0};
+
+		/* a group's own quirks override these one by one */
+		return get_quirks(l, file, j, &pr->quirks, set);
+	}
 }
 
 static int
@@ -537,10 +542,12 @@ load_group(struct loader *l, const char *file, json_t *j, struct group *g)
 			strcpy(t->value, json_string_value(v));
 			/* a MAC as firmware and our facts spell it */
 			if (strcmp(k, "mac") == 0 &&
-			    rb_bootcfg_parse_mac(t->value, mac) == 0)
-				snprintf(t->value, sizeof(t->value),
-					 "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
-					 mac[1], mac[2], mac[3], mac[4], mac[5]);
+			    rb_bootcfg_parse_mac(t->value, mac) == 0) {
+				struct rb_mac_text mt;
+
+				rb_bootcfg_mac_text(mac, &mt);
+				strcpy(t->value, mt.colon);
+			}
 		}
 	}
 	if (add_var(g, "group", g->id, &cap) < 0 ||

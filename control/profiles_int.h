@@ -31,7 +31,6 @@ struct profile {
 	unsigned int nargs;
 	int tmpl[RB_CFG_KINDS]; /* a template in ->tmpls, or -1 */
 	struct rb_quirks quirks;
-	uint8_t has_quirks[4];  /* which quirks it sets (group overrides) */
 };
 
 struct group {

@@ -13,8 +13,8 @@
 
 /* the facts a machine brings, as text */
 struct facts {
-	char mac[18], mac_dash[18], mac_hex[13], ip[INET_ADDRSTRLEN],
-		server[INET_ADDRSTRLEN];
+	struct rb_mac_text mac;
+	char ip[INET_ADDRSTRLEN], server[INET_ADDRSTRLEN];
 	struct rb_fact f[4 + PROF_EXTRA_MAX];
 	unsigned int nf;
 	struct rb_tvar v[12 + PROF_EXTRA_MAX];
@@ -36,22 +36,14 @@ facts_of(struct facts *x, const struct rb_machine *m,
 	 const struct rb_fact *extra, unsigned int nextra,
 	 const struct rb_render_env *env)
 {
-	const uint8_t *a = m->mac;
 	unsigned int i;
 
 	x->nf = x->nv = 0;
 	if (m->have_mac) {
-		snprintf(x->mac, sizeof(x->mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 a[0], a[1], a[2], a[3], a[4], a[5]);
-		snprintf(x->mac_dash, sizeof(x->mac_dash),
-			 "%02x-%02x-%02x-%02x-%02x-%02x", a[0], a[1], a[2], a[3],
-			 a[4], a[5]);
-		snprintf(x->mac_hex, sizeof(x->mac_hex),
-			 "%02x%02x%02x%02x%02x%02x", a[0], a[1], a[2], a[3],
-			 a[4], a[5]);
-		add(x, "mac", x->mac, 1);
-		add(x, "mac_dash", x->mac_dash, 0);
-		add(x, "mac_hex", x->mac_hex, 0);
+		rb_bootcfg_mac_text(m->mac, &x->mac);
+		add(x, "mac", x->mac.colon, 1);
+		add(x, "mac_dash", x->mac.dash, 0);
+		add(x, "mac_hex", x->mac.hex, 0);
 	}
 	if (m->uuid[0])
 		add(x, "uuid", m->uuid, 1);

@@ -36,6 +36,19 @@ rb_bootcfg_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+void
+rb_bootcfg_mac_text(const uint8_t mac[6], struct rb_mac_text *t)
+{
+	const uint8_t *a = mac;
+
+	snprintf(t->colon, sizeof(t->colon), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 a[0], a[1], a[2], a[3], a[4], a[5]);
+	snprintf(t->dash, sizeof(t->dash), "%02x-%02x-%02x-%02x-%02x-%02x",
+		 a[0], a[1], a[2], a[3], a[4], a[5]);
+	snprintf(t->hex, sizeof(t->hex), "%02x%02x%02x%02x%02x%02x", a[0],
+		 a[1], a[2], a[3], a[4], a[5]);
+}
+
 int
 rb_bootcfg_is_uuid(const char *s)
 {
@@ -176,24 +189,17 @@ long
 rb_bootcfg_render(const struct rb_file *tmpl, const struct rb_machine *m,
 		  uint32_t server, const char *http_url, char *out, size_t cap)
 {
-	char mac_c[18] = "", mac_d[18] = "", mac_h[13] = "",
-	     ip[INET_ADDRSTRLEN] = "", srv[INET_ADDRSTRLEN];
-	const uint8_t *a = m->mac;
+	struct rb_mac_text mt = {"", "", ""};
+	char ip[INET_ADDRSTRLEN] = "", srv[INET_ADDRSTRLEN];
 
-	if (m->have_mac) {
-		snprintf(mac_c, sizeof(mac_c), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 a[0], a[1], a[2], a[3], a[4], a[5]);
-		snprintf(mac_d, sizeof(mac_d), "%02x-%02x-%02x-%02x-%02x-%02x",
-			 a[0], a[1], a[2], a[3], a[4], a[5]);
-		snprintf(mac_h, sizeof(mac_h), "%02x%02x%02x%02x%02x%02x", a[0],
-			 a[1], a[2], a[3], a[4], a[5]);
-	}
+	if (m->have_mac)
+		rb_bootcfg_mac_text(m->mac, &mt);
 	if (m->ip)
 		inet_ntop(AF_INET, &m->ip, ip, sizeof(ip));
 	inet_ntop(AF_INET, &server, srv, sizeof(srv));
 	{
 		const struct rb_tvar vars[] = {
-			{"mac", mac_c}, {"mac_dash", mac_d}, {"mac_hex", mac_h},
+			{"mac", mt.colon}, {"mac_dash", mt.dash}, {"mac_hex", mt.hex},
 			{"ip", ip},     {"uuid", m->uuid},   {"server", srv},
 			{"http", http_url},
 		};

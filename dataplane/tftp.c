@@ -383,22 +383,33 @@ release_slot(struct worker_state *ws, const struct rb_file *file)
 		r->used = 0;
 }
 
+/** The machine asking: the frame's source MAC and address. */
+static struct rb_machine
+asker_of(const struct rte_mbuf *m, const struct rb_frame *f)
+{
+	struct rb_machine a = {.have_mac = 1, .ip = f->src_ip};
+
+	memcpy(a.mac,
+	       rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr.addr_bytes,
+	       sizeof(a.mac));
+	return a;
+}
+
 /**
  * A per-machine config for @p name (see rb_bootcfg_classify()), rendered
  * for the requesting machine into a free slot.  A real file an operator
  * wrote under any name is found first and wins.
  *
- * @param slot  the worker's profiles slot
+ * @param pslot  the worker's profiles slot
+ * @param m      the machine asking (asker_of())
  * @param busy  set when a config was due but no slot is free
  * @return the rendered file, or NULL
  */
 static struct rb_file *
 render(struct rb_tftpd *t, struct worker_state *ws,
        const struct rb_profiles *profiles, unsigned int pslot,
-       const char *name, const struct rb_frame *f, struct rte_ether_addr mac,
-       int *busy)
+       const char *name, struct rb_machine m, int *busy)
 {
-	struct rb_machine m = {.have_mac = 1, .ip = f->src_ip};
 	const struct rb_render_env env = {t->conf.server_ip, t->conf.http_url};
 	enum rb_cfg_scope scope;
 	struct render_slot *slot;
@@ -407,7 +418,6 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 	int group;
 
 	*busy = 0;
-	memcpy(m.mac, mac.addr_bytes, sizeof(m.mac));
 	probe = m;
 	if (rb_bootcfg_classify(name, &probe, &scope) == RB_CFG_NONE)
 		return NULL;
@@ -559,9 +569,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	if (file == NULL && profiles) {
 		int busy;
 
-		file = render(t, ws, profiles, rb_worker_index(w), r.name, f,
-			      rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr,
-			      &busy);
+		file = render(t, ws, profiles, rb_worker_index(w), r.name,
+			      asker_of(m, f), &busy);
 		if (busy) {
 			rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 			send_error(w, m, f, RB_TFTP_ENOTDEFINED,
@@ -597,13 +606,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	 * on large blocks) */
 	if (profiles && r.blksize &&
 	    rb_profiles_quirk_mask(profiles) & RB_QUIRK_BLKSIZE) {
-		struct rb_machine mm = {.have_mac = 1, .ip = f->src_ip};
-		int g;
-
-		memcpy(mm.mac,
-		       rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr.addr_bytes,
-		       sizeof(mm.mac));
-		g = rb_profiles_match(profiles, rb_worker_index(w), &mm, NULL, 0,
+		struct rb_machine mm = asker_of(m, f);
+		int g = rb_profiles_match(profiles, rb_worker_index(w), &mm, NULL, 0,
 				      NULL, 0);
 		if (rb_profiles_quirks(profiles, g)->tftp_blksize_max &&
 		    r.blksize > rb_profiles_quirks(profiles, g)->tftp_blksize_max)

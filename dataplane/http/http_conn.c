@@ -467,17 +467,31 @@ slot_of(const struct conn *c)
 	return c->t->h->conf.profile_slot + (unsigned int)(c->t - c->t->h->t);
 }
 
+/** The machine asking and its query labels, worked out once a request. */
+struct asker {
+	struct rb_machine m;
+	struct labels l;
+	int known;
+};
+
+static struct asker *
+asker_of(struct conn *c, struct asker *a)
+{
+	if (!a->known) {
+		machine_of(c, &c->req, &a->m);
+		labels_of(c->req.query, &a->l);
+		a->known = 1;
+	}
+	return a;
+}
+
 /** The pacing quirk of the group the machine asking belongs to. */
 static uint64_t
-group_rate(struct conn *c, const struct rb_profiles *p)
+group_rate(struct conn *c, const struct rb_profiles *p, struct asker *a)
 {
-	struct labels l;
-	struct rb_machine m;
-
-	machine_of(c, &c->req, &m);
-	labels_of(c->req.query, &l);
-	return rb_profiles_quirks(p, rb_profiles_match(p, slot_of(c), &m, l.f,
-							l.n, NULL, 0))
+	asker_of(c, a);
+	return rb_profiles_quirks(p, rb_profiles_match(p, slot_of(c), &a->m,
+							a->l.f, a->l.n, NULL, 0))
 		->http_rate;
 }
 
@@ -488,7 +502,7 @@ group_rate(struct conn *c, const struct rb_profiles *p)
  * @return whether the request was answered
  */
 static int
-rendered(struct conn *c, struct rb_profiles *p)
+rendered(struct conn *c, struct rb_profiles *p, struct asker *a)
 {
 	struct hthread *t = c->t;
 	struct rb_httpd *h = t->h;
@@ -496,15 +510,12 @@ rendered(struct conn *c, struct rb_profiles *p)
 	unsigned int slot = slot_of(c);
 	/* the body after a head of at most 1 KiB */
 	char *body = c->out + 1024;
-	struct labels l;
-	struct rb_machine m;
 	int group;
 	long n;
 
-	machine_of(c, &c->req, &m);
-	labels_of(c->req.query, &l);
-	n = rb_profiles_render(p, slot, c->req.path, &m, l.f, l.n, &env, body,
-			       sizeof(c->out) - 1024, &group);
+	asker_of(c, a);
+	n = rb_profiles_render(p, slot, c->req.path, &a->m, a->l.f, a->l.n, &env,
+			       body, sizeof(c->out) - 1024, &group);
 	if (n == RB_RENDER_NONE)
 		return 0;
 	if (n < 0) {
@@ -532,6 +543,7 @@ handle(struct conn *c)
 	struct rb_httpd *h = t->h;
 	struct rb_profiles *profiles;
 	const struct rb_file *f;
+	struct asker a;
 	int root_fd;
 
 	c->head_only = r->method == RB_HTTP_HEAD;
@@ -556,11 +568,12 @@ handle(struct conn *c)
 		rb_profiles_hold(profiles);
 	pthread_mutex_unlock(&h->lock);
 	c->rate = 0;
+	a.known = 0;
 	if (profiles && rb_profiles_quirk_mask(profiles) & RB_QUIRK_HTTP_RATE)
-		c->rate = group_rate(c, profiles);
+		c->rate = group_rate(c, profiles, &a);
 	/* a file an operator wrote under any name wins, as over TFTP */
 	f = c->held ? rb_filecache_get(c->held, c->req.path) : NULL;
-	if (f == NULL && profiles && rendered(c, profiles)) {
+	if (f == NULL && profiles && rendered(c, profiles, &a)) {
 		rb_profiles_release(profiles);
 		return;
 	}

@@ -103,6 +103,16 @@ long rb_bootcfg_render(const struct rb_file *tmpl, const struct rb_machine *m,
  */
 int rb_bootcfg_parse_mac(const char *s, uint8_t mac[6]);
 
+/** A MAC in the three spellings configs use. */
+struct rb_mac_text {
+	char colon[18];  /**< 52:54:00:12:34:56 (${mac}) */
+	char dash[18];   /**< 52-54-00-12-34-56 (${mac_dash}, 01-<mac> names) */
+	char hex[13];    /**< 525400123456 (${mac_hex}) */
+};
+
+/** Write @p mac in every spelling of struct rb_mac_text. */
+void rb_bootcfg_mac_text(const uint8_t mac[6], struct rb_mac_text *t);
+
 /** Whether @p s is a UUID in its 8-4-4-4-12 hex text form. */
 int rb_bootcfg_is_uuid(const char *s);
 

@@ -132,5 +132,31 @@ until_seen() {
 # UDP datagrams that reached one of rackbootd's ports (with a handler or not).
 served_udp() { echo $(( $(counter udp_delivered) + $(counter drop.udp_no_handler) )); }
 
+# A TFTP storm: N curl fetches of NAME at once from client 1 (blksize
+# 1468, at most SECONDS each) into $WORK/got/PREFIX<i>; PIDs in STORM_PIDS.
+tftp_storm_start() {
+	local n=$1 name=$2 prefix=$3 secs=$4 i
+	STORM_PIDS=()
+	for i in $(seq "$n"); do
+		in_client 1 curl -s --max-time "$secs" --tftp-blksize 1468 \
+			-o "$WORK/got/$prefix$i" "tftp://$LAB_SRV_IP/$name" &
+		STORM_PIDS+=("$!")
+	done
+}
+
+# Wait for the storm: STORM_EXITS curls failed, STORM_BAD of the N copies
+# in $WORK/got/PREFIX<i> differ from FILE.
+tftp_storm_wait() {
+	local n=$1 file=$2 prefix=$3 i p want
+	want=$(sha256sum "$file" | cut -d' ' -f1)
+	STORM_EXITS=0
+	STORM_BAD=0
+	for p in "${STORM_PIDS[@]}"; do wait "$p" || STORM_EXITS=$((STORM_EXITS + 1)); done
+	for i in $(seq "$n"); do
+		[ "$(sha256sum "$WORK/got/$prefix$i" 2>/dev/null | cut -d' ' -f1)" = "$want" ] ||
+			STORM_BAD=$((STORM_BAD + 1))
+	done
+}
+
 # One status field.
 status_field() { ctl status | awk -v k="$1" '$1 == k { print $2 }'; }

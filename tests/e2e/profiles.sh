@@ -188,24 +188,14 @@ pass "a metadata change reloaded through inotify: generation $gen0 -> $gen1, the
 
 # reloads during a TFTP storm drop no transfer
 n=${RB_TFTP_CLIENTS:-1000}
-pids=()
-for i in $(seq "$n"); do
-	c1 curl -s --max-time 90 --tftp-blksize 1468 -o "$WORK/got/s$i" \
-		"tftp://$LAB_SRV_IP/storm.bin" &
-	pids+=("$!")
-done
+tftp_storm_start "$n" storm.bin s 90
 reloads=0
 for _ in $(seq 8); do
 	sleep 0.4
 	ctl reload >/dev/null && reloads=$((reloads + 1))
 done
-wait_fail=0
-for j in "${pids[@]}"; do wait "$j" || wait_fail=$((wait_fail + 1)); done
-bad=0
-for i in $(seq "$n"); do
-	[ "$(sha "$WORK/got/s$i" 2>/dev/null)" = "$(sha "$root/storm.bin")" ] || bad=$((bad + 1))
-done
-[ "$bad" = 0 ] || fail "$bad of $n transfers failed across $reloads reloads (curl exits: $wait_fail)"
+tftp_storm_wait "$n" "$root/storm.bin" s
+[ "$STORM_BAD" = 0 ] || fail "$STORM_BAD of $n transfers failed across $reloads reloads (curl exits: $STORM_EXITS)"
 [ "$reloads" -ge 4 ] || fail "only $reloads reloads took during the storm"
 pass "$reloads reloads during $n concurrent TFTP transfers: all $n byte-identical"
 

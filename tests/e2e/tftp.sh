@@ -131,17 +131,7 @@ pass "reload: replaced, added and removed files seen; unchanged ones shared; a f
 
 # many clients at once
 n=${RB_TFTP_CLIENTS:-1000}
-pids=()
-for i in $(seq "$n"); do
-	c1 curl -s --max-time 60 --tftp-blksize 1468 -o "$WORK/got/m$i" \
-		"tftp://$LAB_SRV_IP/small" &
-	pids+=("$!")
-done
-wait_fail=0
-for j in "${pids[@]}"; do wait "$j" || wait_fail=$((wait_fail + 1)); done
-bad=0
-for i in $(seq "$n"); do
-	[ "$(sha "$WORK/got/m$i" 2>/dev/null)" = "$(sha "$root/small")" ] || bad=$((bad + 1))
-done
-[ "$bad" = 0 ] || fail "$bad of $n concurrent transfers failed (curl exits: $wait_fail)"
+tftp_storm_start "$n" small m 60
+tftp_storm_wait "$n" "$root/small" m
+[ "$STORM_BAD" = 0 ] || fail "$STORM_BAD of $n concurrent transfers failed (curl exits: $STORM_EXITS)"
 pass "$n concurrent curl transfers, all byte-identical"
