@@ -318,8 +318,13 @@ set_boot_file(struct rb_config *c, const char *v, char *err, size_t errlen)
 			    "http-arm32, http-arm64, ipxe)", cls);
 	if (strlen(eq + 1) >= sizeof(c->boot_file[fw]) - 1)
 		return fail(err, errlen, "file name over 126 bytes");
-	if (rb_fw_is_http(fw) && eq[1] && strncmp(eq + 1, "http://", 7) &&
-	    strncmp(eq + 1, "https://", 8))
+	/* iPXE fetches any URL it knows (tftp:// chains PXELINUX or GRUB);
+	 * UEFI HTTP Boot only http(s) */
+	if (fw == RB_FW_IPXE && eq[1] && strstr(eq + 1, "://") == NULL)
+		return fail(err, errlen, "class ipxe needs a URL "
+			    "(http://, tftp://)");
+	if (rb_fw_is_http(fw) && fw != RB_FW_IPXE && eq[1] &&
+	    strncmp(eq + 1, "http://", 7) && strncmp(eq + 1, "https://", 8))
 		return fail(err, errlen, "class %s needs an http:// URL", cls);
 	/* set, even to empty: a leading marker byte tells "given" apart */
 	c->boot_file[fw][0] = '=';
@@ -1042,7 +1047,9 @@ derive_boot_files(struct rb_config *c)
 		[RB_FW_HTTP_X64] = "ipxe.efi",
 		[RB_FW_HTTP_ARM32] = "ipxe-arm32.efi",
 		[RB_FW_HTTP_ARM64] = "ipxe-arm64.efi",
-		[RB_FW_IPXE] = "boot.ipxe",
+		/* iPXE expands ${mac:hexhyp}: the script is the machine's even
+		 * where rackbootd holds no lease for it (proxyDHCP, NAT) */
+		[RB_FW_IPXE] = "boot.ipxe?mac=${mac:hexhyp}",
 	};
 	unsigned int i;
 

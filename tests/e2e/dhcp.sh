@@ -90,7 +90,7 @@ pxe 0010 "HTTPClient:Arch:00016:UNDI:003000"
 expect_boot http-x64 "http://$LAB_SRV_IP/ipxe.efi" HTTPClient
 [ -z "$(envv opt43)" ] || fail "http-x64 got option 43"
 pxe 0000 "PXEClient:Arch:00000:UNDI:002001" -x 0x4d:69505845
-expect_boot ipxe "http://$LAB_SRV_IP/boot.ipxe" PXEClient
+expect_boot ipxe "http://$LAB_SRV_IP/boot.ipxe?mac=\${mac:hexhyp}" PXEClient
 [ "$(envv opt175)" = "b00101" ] || fail "ipxe: option 175 '$(envv opt175)'"
 [ -z "$(envv opt43)" ] || fail "ipxe got option 43"
 pxe "" ""

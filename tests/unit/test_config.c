@@ -184,8 +184,20 @@ test_command_line_errors(void **state)
 	assert_int_equal(args(&c, err, sizeof(err), "--boot-file",
 			      "ipxe=boot.ipxe", NULL),
 			 -1);
-	assert_string_equal(err, "option '--boot-file': class ipxe needs an "
-				 "http:// URL");
+	assert_string_equal(err, "option '--boot-file': class ipxe needs a "
+				 "URL (http://, tftp://)");
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.0.1/24", "--root", dir,
+			      "--boot-file", "ipxe=tftp://10.99.0.1/pxelinux.0",
+			      NULL),
+			 0);
+	assert_string_equal(c.boot_file[RB_FW_IPXE],
+			    "tftp://10.99.0.1/pxelinux.0");
+	assert_int_equal(args(&c, err, sizeof(err), "--boot-file",
+			      "http-x64=tftp://10.99.0.1/ipxe.efi", NULL),
+			 -1);
+	assert_string_equal(err, "option '--boot-file': class http-x64 needs "
+				 "an http:// URL");
 	assert_int_equal(args(&c, err, sizeof(err), "--dhcp-host",
 			      "52:54:00:12:34,10.99.0.5", NULL),
 			 -1);
@@ -242,7 +254,7 @@ test_dhcp_options(void **state)
 	assert_string_equal(c.boot_file[RB_FW_EFI_ARM64], "");
 	assert_string_equal(c.boot_file[RB_FW_BIOS], "undionly.kpxe");
 	assert_string_equal(c.boot_file[RB_FW_IPXE],
-			    "http://10.99.5.1:8080/boot/boot.ipxe");
+			    "http://10.99.5.1:8080/boot/boot.ipxe?mac=${mac:hexhyp}");
 	assert_string_equal(c.boot_file[RB_FW_HTTP_X64],
 			    "http://10.99.5.1:8080/boot/ipxe.efi");
 	assert_int_equal(c.dhcp, 1);
@@ -257,7 +269,7 @@ test_dhcp_options(void **state)
 	assert_int_equal(c.proxy_dhcp, 1);
 	assert_int_equal(c.lease_sync, RB_SYNC_NONE);
 	assert_string_equal(c.boot_file[RB_FW_IPXE],
-			    "http://10.99.5.1/boot.ipxe");
+			    "http://10.99.5.1/boot.ipxe?mac=${mac:hexhyp}");
 }
 
 static void
