@@ -6,16 +6,23 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_log.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_lcore.h>
 
 #include "rackboot/port.h"
@@ -68,6 +75,60 @@ vdev_open(const char *name, const char *args, uint16_t *port_id, char *err,
 	return rc;
 }
 
+/**
+ * Keep out of the af_packet PMD's rings on @p ifindex what the worker
+ * would only drop: the frames the kernel itself sends on that interface,
+ * and TCP (the kernel's HTTP, both ways).  Without this every frame of a
+ * storm's HTTP traffic (gigabytes) is copied into the rings for nothing,
+ * crowding out what clients send.  The PMD joins its sockets to a fanout
+ * group, whose hook ignores PACKET_IGNORE_OUTGOING on a member, so a
+ * socket filter does it.  The PMD keeps its sockets to itself: they are
+ * found by what they are bound to.
+ *
+ * @return how many sockets took the filter
+ */
+static unsigned int
+afp_filter(unsigned int ifindex)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 5, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTE_ETHER_TYPE_IPV4, 0, 2),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0x40000),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		struct sockaddr_ll sll;
+		socklen_t len = sizeof(int);
+		int fd = atoi(e->d_name), dom = 0;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+		    fd == dirfd(d) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) < 0 ||
+		    dom != AF_PACKET)
+			continue;
+		len = sizeof(sll);
+		if (getsockname(fd, (struct sockaddr *)&sll, &len) < 0 ||
+		    (unsigned int)sll.sll_ifindex != ifindex)
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			       sizeof(prog)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int
 rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 	     const char *xdp_prog, uint16_t *port_id, char *err, size_t errlen)
@@ -84,7 +145,12 @@ rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 		}
 		snprintf(args, sizeof(args), "iface=%s,qpairs=%u," AFP_ARGS,
 			 spec, nb_queues);
-		return vdev_open("net_af_packet0", args, port_id, err, errlen);
+		rc = vdev_open("net_af_packet0", args, port_id, err, errlen);
+		if (rc == 0 && afp_filter(if_nametoindex(spec)) == 0)
+			RTE_LOG(WARNING, USER1, "%s: no filter on the af_packet "
+				"sockets: the kernel's own and TCP frames "
+				"reach the rings too\n", spec);
+		return rc;
 	case RB_PORT_AF_XDP:
 		if (if_nametoindex(spec) == 0) {
 			snprintf(err, errlen, "no interface '%s'", spec);
