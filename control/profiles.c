@@ -311,6 +311,56 @@ get_quirks(struct loader *l, const char *file, json_t *o,
 	return 0;
 }
 
+/**
+ * rackboot's "boot_files": {"CLASS": "FILE"}: the boot file DHCP gives
+ * this profile's machines by firmware class (the --boot-file classes),
+ * e.g. pxelinux.0 for BIOS, grubx64.efi for UEFI.  Checked as the
+ * command line checks --boot-file; a local file must be under the root.
+ */
+static int
+get_boot_files(struct loader *l, const char *file, json_t *o,
+	       struct profile *pr)
+{
+	json_t *j = json_object_get(o, "boot_files"), *v;
+	const char *k, *f;
+
+	if (j == NULL || json_is_null(j))
+		return 0;
+	if (!json_is_object(j))
+		return fail(l, file, "\"boot_files\" must be an object");
+	json_object_foreach(j, k, v) {
+		enum rb_fw fw = rb_fw_by_name(k);
+
+		if (fw == RB_FW_COUNT)
+			return fail(l, file, "boot_files: \"%s\" is not a "
+				    "firmware class (bios, efi-ia32, efi-x64, "
+				    "efi-arm32, efi-arm64, http-ia32, "
+				    "http-x64, http-arm32, http-arm64, ipxe)",
+				    k);
+		if (!json_is_string(v))
+			return fail(l, file, "boot_files.%s must be a string",
+				    k);
+		f = json_string_value(v);
+		if (strlen(f) >= RB_PROFILE_BOOTFILE_MAX)
+			return fail(l, file, "boot_files.%s: over %d bytes", k,
+				    RB_PROFILE_BOOTFILE_MAX - 1);
+		if (fw == RB_FW_IPXE && *f && strstr(f, "://") == NULL)
+			return fail(l, file, "boot_files.ipxe: iPXE needs a "
+				    "URL (http://, tftp://)");
+		if (rb_fw_is_http(fw) && fw != RB_FW_IPXE && *f &&
+		    strncmp(f, "http://", 7) && strncmp(f, "https://", 8))
+			return fail(l, file, "boot_files.%s: UEFI HTTP Boot "
+				    "needs an http:// URL", k);
+		if (!rb_fw_is_http(fw) && *f &&
+		    check_file(l, file, "boot file", f) < 0)
+			return -1;
+		pr->boot_file[fw] = strdup(f);
+		if (pr->boot_file[fw] == NULL)
+			return fail(l, file, "out of memory");
+	}
+	return 0;
+}
+
 static int
 load_profile(struct loader *l, const char *file, json_t *j,
 	     struct profile *pr)
@@ -404,6 +454,8 @@ load_profile(struct loader *l, const char *file, json_t *j,
 			     load_template(l, file, "templates", s)) < 0)
 			return -1;
 	}
+	if (get_boot_files(l, file, j, pr) < 0)
+		return -1;
 	{
 		uint8_t set[4] = {0};
 
@@ -506,6 +558,7 @@ load_group(struct loader *l, const char *file, json_t *j, struct group *g)
 	struct profile *pr;
 	char *joined;
 	size_t cap = 0;
+	unsigned int i;
 
 	if (get_id(l, file, j, &g->id) < 0 ||
 	    get_str(l, file, j, "name", &s) < 0)
@@ -592,6 +645,9 @@ load_group(struct loader *l, const char *file, json_t *j, struct group *g)
 		if (set[3])
 			g->quirks.http_rate = q.http_rate;
 	}
+	for (i = 0; i < RB_FW_COUNT; i++)
+		if (pr->boot_file[i])
+			l->p->quirks |= RB_QUIRK_BOOT_FILE;
 	l->p->quirks |= (g->quirks.reply_delay_ms ? RB_QUIRK_REPLY_DELAY : 0) |
 			(g->quirks.omit_option_43 ? RB_QUIRK_OMIT_43 : 0) |
 			(g->quirks.tftp_blksize_max ? RB_QUIRK_BLKSIZE : 0) |
@@ -857,6 +913,8 @@ rb_profiles_free(struct rb_profiles *p)
 		free(pr->kernel);
 		free_strv(pr->initrd, pr->ninitrd);
 		free_strv(pr->args, pr->nargs);
+		for (k = 0; k < RB_FW_COUNT; k++)
+			free(pr->boot_file[k]);
 	}
 	free(p->profiles);
 	for (i = 0; i < p->ntmpls; i++) {
@@ -884,6 +942,14 @@ int
 rb_profiles_busy(const struct rb_profiles *p)
 {
 	return __atomic_load_n(&p->refs, __ATOMIC_ACQUIRE) != 0;
+}
+
+const char *
+rb_profiles_boot_file(const struct rb_profiles *p, int g, enum rb_fw fw)
+{
+	if (g < 0 || (unsigned int)g >= p->ngroups || fw >= RB_FW_COUNT)
+		return NULL;
+	return p->profiles[p->groups[g].profile].boot_file[fw];
 }
 
 uint64_t

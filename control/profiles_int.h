@@ -8,6 +8,7 @@
 #define RACKBOOT_PROFILES_INT_H
 
 #include "rackboot/profiles.h"
+#include "rackboot/pxe.h"
 #include "rackboot/template.h"
 
 /* the largest rendered document, and each slot's working buffers */
@@ -30,6 +31,7 @@ struct profile {
 	char **args;
 	unsigned int nargs;
 	int tmpl[RB_CFG_KINDS]; /* a template in ->tmpls, or -1 */
+	char *boot_file[RB_FW_COUNT]; /* DHCP's boot file by class, or NULL */
 	struct rb_quirks quirks;
 };
 

@@ -369,6 +369,8 @@ reload_files(struct daemon *d, const struct rb_config *cfg, char *err,
 	if (d->tftpd)
 		rb_tftpd_swap(d->tftpd, files, profiles, &old_files,
 			      &old_profiles);
+	if (d->dhcpd)
+		rb_dhcpd_set_profiles(d->dhcpd, profiles);
 	r = &d->retired[d->nb_retired++];
 	r->files = old_files;
 	r->profiles = d->profiles;
@@ -1019,6 +1021,8 @@ start_dataplane(struct daemon *d)
 	      rb_dhcpd_poll, d->dhcpd);
 	if (start_files(d) < 0 || start_tftp(d) < 0)
 		return -1;
+	if (d->dhcpd)
+		rb_dhcpd_set_profiles(d->dhcpd, d->profiles);
 	serve(d, &dc, TFTP_PORT, d->cfg.tftp_port_lo, rb_tftpd_handle,
 	      rb_tftpd_poll, d->tftpd);
 	memcpy(dc.services, d->services, sizeof(dc.services));

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
@@ -21,14 +22,25 @@
 
 #include "rackboot/dataplane.h"
 #include "rackboot/dhcp.h"
+#include "rackboot/dhcp_facts.h"
 #include "rackboot/dhcpd.h"
 #include "rackboot/log.h"
+#include "rackboot/profiles.h"
 
 #define DHCP_SERVER_PORT 67
 #define DHCP_CLIENT_PORT 68
 #define PXE_PORT 4011
 /* the biggest reply we build: RFC 2131's 576-byte minimum is plenty */
 #define REPLY_CAP 576
+/* replies a worker holds for the reply_delay_ms quirk at once */
+#define DELAY_SLOTS 256
+
+/** A worker's replies waiting out a group's reply delay. */
+struct delayq {
+	unsigned int n;
+	struct rte_mbuf *m[DELAY_SLOTS];
+	uint64_t due[DELAY_SLOTS]; /**< TSC */
+};
 
 struct rb_dhcpd {
 	struct rb_dhcp_conf conf;
@@ -39,6 +51,8 @@ struct rb_dhcpd {
 	/* per worker: the reply is built here, then copied into the mbuf,
 	 * because the request's options are read while writing it */
 	uint8_t scratch[RB_DP_MAX_WORKERS][REPLY_CAP] __attribute__((aligned(64)));
+	const struct rb_profiles *profiles; /**< atomic: reloads swap it */
+	struct delayq delay[RB_DP_MAX_WORKERS];
 };
 
 /** Everything about the request being answered. */
@@ -54,6 +68,10 @@ struct req {
 	struct rb_client_key hwkey;
 	uint32_t now;
 	int to_4011;
+	/* the machine's profile group, when the snapshot needs DHCP to know */
+	const struct rb_profiles *profiles;
+	int group;                      /**< -1: none, or not looked up */
+	const struct rb_quirks *quirks; /**< the group's, or NULL */
 };
 
 static uint32_t
@@ -128,12 +146,20 @@ rb_dhcpd_attach_journal(struct rb_dhcpd *d, struct rb_journal *j)
 }
 
 void
+rb_dhcpd_set_profiles(struct rb_dhcpd *d, const struct rb_profiles *p)
+{
+	__atomic_store_n(&d->profiles, p, __ATOMIC_RELEASE);
+}
+
+void
 rb_dhcpd_destroy(struct rb_dhcpd *d)
 {
 	unsigned int i;
 
 	if (d == NULL)
 		return;
+	for (i = 0; i < RB_DP_MAX_WORKERS; i++)
+		rte_pktmbuf_free_bulk(d->delay[i].m, d->delay[i].n);
 	for (i = 0; i < d->conf.nb_pools; i++)
 		if (d->pools[i].leases)
 			rb_pool_free(&d->pools[i]);
@@ -250,8 +276,14 @@ static void
 put_boot_info(struct req *q, struct rb_dhcp_writer *wr)
 {
 	struct rb_dhcp_hdr *h = rb_dhcp_reply_hdr(wr);
-	const char *file = q->d->conf.boot_file[q->pxe.fw];
-	size_t flen = strnlen(file, RB_BOOTFILE_MAX);
+	const char *file = q->d->conf.boot_file[q->pxe.fw], *own;
+	size_t flen;
+
+	/* the machine's profile may choose its own boot path */
+	if (q->group >= 0 &&
+	    (own = rb_profiles_boot_file(q->profiles, q->group, q->pxe.fw)))
+		file = own;
+	flen = strnlen(file, RB_BOOTFILE_MAX);
 
 	if (!q->pxe.netboot || flen == 0)
 		return;
@@ -271,7 +303,9 @@ put_boot_info(struct req *q, struct rb_dhcp_writer *wr)
 			6, 1, 8, 255};
 
 		rb_dhcp_put_str(wr, RB_OPT_VENDOR_CLASS, "PXEClient");
-		if (!q->pxe.ipxe)
+		/* omit_option_43: firmware that chokes on vendor options */
+		if (!q->pxe.ipxe &&
+		    !(q->quirks && q->quirks->omit_option_43))
 			rb_dhcp_put(wr, RB_OPT_VENDOR, discovery,
 				    sizeof(discovery));
 	}
@@ -395,6 +429,79 @@ send_now(struct req *q)
 	q->m = NULL;
 }
 
+/**
+ * Send a reply now, or hold it for the group's reply_delay_ms (firmware
+ * that misses a reply arriving too soon after its request).  A full
+ * queue sends at once: a late quirk beats a lost reply.
+ */
+static void
+send_reply(struct req *q)
+{
+	struct delayq *dq = &q->d->delay[rb_worker_index(q->w)];
+
+	if (q->quirks == NULL || q->quirks->reply_delay_ms == 0) {
+		send_now(q);
+		return;
+	}
+	if (dq->n == DELAY_SLOTS) {
+		rb_count(q->ctr, RB_CTR_dhcp_delay_full, 1);
+		send_now(q);
+		return;
+	}
+	dq->m[dq->n] = q->m;
+	dq->due[dq->n] = rte_get_timer_cycles() +
+			 rte_get_timer_hz() * q->quirks->reply_delay_ms / 1000;
+	dq->n++;
+	q->m = NULL;
+	rb_count(q->ctr, RB_CTR_dhcp_delayed, 1);
+}
+
+/** Send the held replies whose delay is over, keeping the others' order. */
+static void
+delay_flush(struct delayq *dq, struct rb_worker *w)
+{
+	uint64_t now = rte_get_timer_cycles();
+	unsigned int i, k = 0;
+
+	for (i = 0; i < dq->n; i++) {
+		if (dq->due[i] <= now) {
+			rb_worker_tx(w, dq->m[i]);
+		} else {
+			dq->m[k] = dq->m[i];
+			dq->due[k++] = dq->due[i];
+		}
+	}
+	dq->n = k;
+}
+
+/**
+ * Find the machine's group when the snapshot has something for DHCP
+ * (boot files or DHCP quirks): its facts are the request's mac, uuid,
+ * arch, vendor class, user class and relay.
+ */
+static void
+match_group(struct req *q)
+{
+	const struct rb_profiles *p =
+		__atomic_load_n(&q->d->profiles, __ATOMIC_ACQUIRE);
+	struct rb_dhcp_facts facts;
+
+	q->profiles = p;
+	q->group = -1;
+	q->quirks = NULL;
+	if (p == NULL || !rb_profiles_have_data(p) ||
+	    !(rb_profiles_quirk_mask(p) &
+	      (RB_QUIRK_BOOT_FILE | RB_QUIRK_REPLY_DELAY | RB_QUIRK_OMIT_43)))
+		return;
+	rb_dhcp_facts(&q->msg, &q->pxe, &facts);
+	q->group = rb_profiles_match(p, rb_worker_index(q->w), &facts.m,
+				     facts.fact, facts.nfacts, NULL, 0);
+	if (q->group >= 0) {
+		q->quirks = rb_profiles_quirks(p, q->group);
+		rb_count(q->ctr, RB_CTR_dhcp_profiled, 1);
+	}
+}
+
 static void
 drop(struct req *q, enum rb_counter why)
 {
@@ -484,7 +591,7 @@ discover(struct req *q)
 	put_lease(q, &wr, p, secs);
 	put_boot_info(q, &wr);
 	reply_frame(q, &wr, RB_DHCPOFFER);
-	send_now(q);
+	send_reply(q);
 }
 
 static void
@@ -665,7 +772,7 @@ proxy(struct req *q)
 	put_boot_info(q, &wr);
 	reply_frame(q, &wr, type);
 	rb_count(q->ctr, RB_CTR_dhcp_proxy_replies, 1);
-	send_now(q);
+	send_reply(q);
 }
 
 void
@@ -692,6 +799,7 @@ rb_dhcpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
 	if (rb_pxe_classify(&q.msg, &q.pxe))
 		rb_count(q.ctr, RB_CTR_dhcp_uuid_ignored, 1);
 	client_keys(&q);
+	match_group(&q);
 	if (q.msg.hdr->giaddr)
 		rb_count(q.ctr, RB_CTR_dhcp_relayed, 1);
 	if (q.d->conf.proxy || q.to_4011) {
@@ -724,6 +832,8 @@ rb_dhcpd_poll(void *ctx, struct rb_worker *w)
 	struct rte_mbuf *pkts[32];
 	unsigned int n, i;
 
+	if (d->delay[rb_worker_index(w)].n)
+		delay_flush(&d->delay[rb_worker_index(w)], w);
 	if (d->journal == NULL || !d->conf.sync)
 		return;
 	n = rb_journal_durable(d->journal, rb_worker_index(w), pkts, 32);

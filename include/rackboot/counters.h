@@ -41,6 +41,9 @@
 	X(dhcp_uuid_ignored, "option 97 malformed: ignored, the client served") \
 	X(dhcp_acks_pending, "ACKs handed to the journal, not yet durable")    \
 	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")        \
+	X(dhcp_profiled, "requests matched to a profile group (boot file, quirks)") \
+	X(dhcp_delayed, "replies held for a group's reply_delay_ms quirk")     \
+	X(dhcp_delay_full, "replies sent at once: the reply delay queue was full") \
 	X(tftp_rrq, "TFTP read requests")                                      \
 	X(tftp_rrq_again, "TFTP read requests for a transfer already running") \
 	X(tftp_data, "TFTP DATA packets sent, retransmissions included")       \

@@ -51,6 +51,7 @@ struct rb_dhcp_conf {
 };
 
 struct rb_dhcpd;
+struct rb_profiles;
 
 /**
  * Create the server: pools, reservations.
@@ -68,6 +69,17 @@ int rb_dhcpd_create(const struct rb_dhcp_conf *c, struct rb_journal *journal,
  * pools (rb_dhcpd_restore) and the journal runs.
  */
 void rb_dhcpd_attach_journal(struct rb_dhcpd *d, struct rb_journal *j);
+
+/**
+ * Answer from this profiles snapshot from here on (at start and on each
+ * reload): a group's profile may name the boot file per firmware class
+ * and carry the reply_delay_ms and omit_option_43 quirks.  The replaced
+ * snapshot is freed only after a dataplane grace period.  Control thread.
+ *
+ * @param d  the server
+ * @param p  the snapshot, or NULL; worker i matches with its slot i
+ */
+void rb_dhcpd_set_profiles(struct rb_dhcpd *d, const struct rb_profiles *p);
 
 /** Free the server (after the workers stopped). */
 void rb_dhcpd_destroy(struct rb_dhcpd *d);

@@ -20,6 +20,7 @@
 
 #include "rackboot/bootcfg.h"
 #include "rackboot/filecache.h"
+#include "rackboot/pxe.h"
 #include "rackboot/selector.h"
 
 struct rb_profiles;
@@ -77,6 +78,11 @@ const struct rb_filecache *rb_profiles_templates(const struct rb_profiles *p);
 #define RB_QUIRK_OMIT_43 (1u << 1)
 #define RB_QUIRK_BLKSIZE (1u << 2)
 #define RB_QUIRK_HTTP_RATE (1u << 3)
+/** Some profile names its own boot files (DHCP must match machines). */
+#define RB_QUIRK_BOOT_FILE (1u << 4)
+
+/** A profile's boot file is shorter than this (DHCP's file field). */
+#define RB_PROFILE_BOOTFILE_MAX 128
 
 /**
  * Which quirks some group has: a hot path matches the machine only when
@@ -106,6 +112,14 @@ const char *rb_profiles_profile_id(const struct rb_profiles *p, int g);
 /** A group's quirks (its profile's, overridden by its own). */
 const struct rb_quirks *rb_profiles_quirks(const struct rb_profiles *p,
 					   int g);
+
+/**
+ * The boot file group @p g's profile gives firmware class @p fw
+ * ("boot_files"), "" for none at all, or NULL when the profile leaves it
+ * to the daemon's --boot-file.
+ */
+const char *rb_profiles_boot_file(const struct rb_profiles *p, int g,
+				  enum rb_fw fw);
 
 /** rb_profiles_render() results besides a length. */
 #define RB_RENDER_NONE (-1)     /**< not a config this snapshot answers */

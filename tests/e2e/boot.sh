@@ -6,9 +6,11 @@
 #   boot.sh ipxe-uefi    OVMF's own PXE -> ipxe.efi over TFTP -> iPXE ->
 #                        HTTP script, kernel, initrd
 #   boot.sh pxelinux     iPXE ROM as the PXE stack -> pxelinux.0 over TFTP
-#                        -> pxelinux.cfg/01-<mac> rendered -> TFTP (seed 000)
-#   boot.sh grub-efi     OVMF's own PXE -> grubx64.efi over TFTP ->
-#                        grub.cfg-01-<mac> rendered -> TFTP (seed 002)
+#                        (the machine's profile names it) ->
+#                        pxelinux.cfg/01-<mac> rendered -> TFTP (seed 000)
+#   boot.sh grub-efi     OVMF's own PXE -> grubx64.efi over TFTP (named by
+#                        the profile) -> grub.cfg-01-<mac> rendered -> TFTP
+#                        (seed 002)
 #   boot.sh proxy        dnsmasq leases the addresses, rackbootd answers as
 #                        proxyDHCP; iPXE -> HTTP (seed 003)
 #   boot.sh live         iPXE -> HTTP; the initramfs leases an address and
@@ -41,13 +43,14 @@ for f in vmlinuz initrd.img live.img pxelinux.0 ldlinux.c32 ipxe.efi grubx64.efi
 	ln "$PAYLOAD/$f" "$WORK/root/$f" 2>/dev/null || cp "$PAYLOAD/$f" "$WORK/root/$f"
 done
 
-# profile ID EXTRA_ARGS...: the payload with a token from the group
+# profile ID EXTRA_ARGS...: the payload with a token from the group;
+# BOOT_FILES (JSON) is the profile's boot file by firmware class
 profile() {
 	local id=$1 a args='"console=ttyS0", "quiet", "panic=-1", "rackboot.token={{.token}}"'
 	shift
 	for a in "$@"; do args="$args, \"$a\""; done
 	cat >"$DATA/profiles/$id.json" <<EOF
-{"id": "$id", "name": "payload ($id)",
+{"id": "$id", "name": "payload ($id)", "boot_files": ${BOOT_FILES:-null},
  "boot": {"kernel": "/vmlinuz", "initrd": ["/initrd.img"], "args": [$args]}}
 EOF
 }
@@ -80,6 +83,10 @@ boot_one() {
 profile linux
 profile linux-efi "initrd=initrd.img"
 profile live "rackboot.live={{.http}}live.img"
+# the boot path chosen per firmware by the profile, not the command line:
+# an iPXE ROM handed to PXELINUX, OVMF's PXE to GRUB
+BOOT_FILES="{\"ipxe\": \"tftp://$LAB_SRV_IP/pxelinux.0\"}" profile pxelinux
+BOOT_FILES='{"efi-x64": "grubx64.efi"}' profile grub
 cat >"$DATA/groups/default.json" <<EOF
 {"id": "default", "name": "anyone else", "profile": "linux", "metadata": {"token": "wrong-machine"}}
 EOF
@@ -120,17 +127,17 @@ ipxe-uefi)
 	boot_one 1 uefi-pxe 300
 	;;
 pxelinux)
-	machine 1 linux; mac=$MAC
+	machine 1 pxelinux; mac=$MAC
 	rrq_capture
-	rbd_start "${rbd_args[@]}" --boot-file "ipxe=tftp://$LAB_SRV_IP/pxelinux.0"
+	rbd_start "${rbd_args[@]}"
 	boot_one 1 bios 300
 	asked pxelinux.0 ldlinux.c32 "pxelinux.cfg/01-${mac//:/-}" /vmlinuz /initrd.img
 	pass "PXELINUX asked for pxelinux.cfg/01-${mac//:/-} (rendered), then the kernel and initrd over TFTP"
 	;;
 grub-efi)
-	machine 1 linux; mac=$MAC
+	machine 1 grub; mac=$MAC
 	rrq_capture
-	rbd_start "${rbd_args[@]}" --boot-file efi-x64=grubx64.efi
+	rbd_start "${rbd_args[@]}"
 	boot_one 1 uefi-pxe 300
 	asked grubx64.efi "/grub.cfg-01-${mac//:/-}" /vmlinuz /initrd.img
 	pass "GRUB asked for grub.cfg-01-${mac//:/-} (rendered), then the kernel and initrd over TFTP"

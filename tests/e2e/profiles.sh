@@ -50,13 +50,43 @@ EOF
 cat >"$data/groups/default.json" <<EOF
 {"id": "default", "profile": "rescue"}
 EOF
+# firmware with two DHCP bugs, picked by facts only DHCP has (arch and
+# vendor class): it misses replies that come too soon and chokes on
+# option 43; its profile gives UEFI machines their own boot program
+head -c 1000 /dev/urandom >"$root/assets/slow.efi"
+cat >"$data/profiles/oldfw.json" <<EOF
+{"id": "oldfw", "boot": {"kernel": "/assets/vmlinuz"},
+ "boot_files": {"efi-x64": "/assets/slow.efi"}}
+EOF
+cat >"$data/groups/oldfw.json" <<EOF
+{"id": "oldfw", "profile": "oldfw",
+ "selector": {"arch": "7", "vendor": "~PXEClient:Arch:00007:UNDI:00300[0-9]"},
+ "quirks": {"reply_delay_ms": 700, "omit_option_43": true}}
+EOF
 cat >"$data/ignition/node.ign" <<'EOF'
 {"ignition": {"version": "3.3.0"}, "name": "{{.etcd.name}}", "mac": "{{.mac}}"}
 EOF
 
 rbd_start --port "$LAB_SRV_IF" --data "$data"
-grep -q "profiles_loaded: $data: generation 0: 2 groups, 2 profiles, 1 templates" \
+grep -q "profiles_loaded: $data: generation 0: 3 groups, 3 profiles, 1 templates" \
 	"$WORK/rackbootd.log" || fail "no profiles_loaded line: $(grep profiles "$WORK/rackbootd.log")"
+
+# --- DHCP consults the profiles: boot file, reply delay, option 43
+pxe() { ip netns exec "rb$LAB_ID-c1" python3 "$RB_SRC/tests/e2e/pxeclient.py" discover \
+	"$LAB_CLIENT_IF" 52:54:00:77:00:01 "$@" --wait 3 | grep "\"yiaddr\": \"$LAB_NET\." | head -1; }
+old=$(pxe --arch 7 --vendor PXEClient:Arch:00007:UNDI:003000)
+[ -n "$old" ] || fail "no offer for the old firmware"
+echo "$old" | grep -q '"file": "/assets/slow.efi"' || fail "old firmware: not its profile's boot file: $old"
+echo "$old" | grep -q '"opt43"' && fail "old firmware: option 43 not omitted: $old"
+ms=$(echo "$old" | sed 's/.*"ms": \([0-9]*\).*/\1/')
+[ "$ms" -ge 650 ] || fail "old firmware: offer after $ms ms, not held 700"
+new=$(pxe --arch 7 --vendor PXEClient:Arch:00007:UNDI:002001)
+echo "$new" | grep -q '"file": "ipxe.efi"' || fail "other UEFI firmware: $new"
+echo "$new" | grep -q '"opt43"' || fail "other UEFI firmware: no option 43: $new"
+ms2=$(echo "$new" | sed 's/.*"ms": \([0-9]*\).*/\1/')
+[ "$(counter dhcp_delayed)" = 1 ] || fail "dhcp_delayed $(counter dhcp_delayed)"
+[ "$(counter dhcp_profiled)" -ge 2 ] || fail "dhcp_profiled $(counter dhcp_profiled)"
+pass "DHCP by profile: arch 7 + vendor UNDI:003000 got /assets/slow.efi, no option 43, offer held ${ms} ms; UNDI:002001 got ipxe.efi with option 43 in ${ms2} ms"
 
 # TFTP: the MAC in the name, or the asker's own frame
 tget() { # client, name, output

@@ -7,7 +7,8 @@
       send a PXE boot-server DHCPREQUEST to SERVER:4011, print the reply
 
 Each reply is printed as one JSON object per line: the server, yiaddr,
-siaddr, file, the message type and the options rackboot tests look at.
+siaddr, file, the message type, the options rackboot tests look at, and
+"ms", how long after the request it came.
 Standard library only.
 """
 import argparse
@@ -67,7 +68,7 @@ def sock(iface, port):
     return s
 
 
-def collect(s, xid, wait):
+def collect(s, xid, wait, sent):
     end = time.time() + wait
     while True:
         left = end - time.time()
@@ -80,6 +81,7 @@ def collect(s, xid, wait):
             return
         r = parse(data, src)
         if r and r["xid"] == xid:
+            r["ms"] = int((time.time() - sent) * 1000)
             print(json.dumps(r), flush=True)
 
 
@@ -96,12 +98,13 @@ def main():
     vendor = a.vendor or "PXEClient:Arch:%05d:UNDI:002001" % a.arch
     xid = int.from_bytes(os.urandom(4), "big")
     s = sock(a.iface, 68)
+    sent = time.time()
     if a.mode == "discover":
         s.sendto(build(a.mac, 1, a.arch, vendor, xid),
                  ("255.255.255.255", 67))
     else:
         s.sendto(build(a.mac, 3, a.arch, vendor, xid), (a.server, 4011))
-    collect(s, xid, a.wait)
+    collect(s, xid, a.wait, sent)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include "dhcpmsg.h"
 #include "pxe_captures.h"
 #include "rackboot/dhcp.h"
+#include "rackboot/dhcp_facts.h"
 #include "rackboot/pxe.h"
 
 static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -439,6 +440,69 @@ test_capture_without_uuid(void **state)
 	assert_int_equal(c.fw, RB_FW_EFI_X64);
 }
 
+/** The value of fact @p key, or NULL. */
+static const char *
+fact(const struct rb_dhcp_facts *f, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nfacts; i++)
+		if (strcmp(f->fact[i].key, key) == 0)
+			return f->fact[i].value;
+	return NULL;
+}
+
+/* what real firmware's DISCOVERs tell profile selectors */
+static void
+test_facts(void **state)
+{
+	uint8_t buf[600];
+	struct rb_dhcp_msg m;
+	struct rb_pxe_client c;
+	struct rb_dhcp_facts f;
+	size_t len, end;
+
+	(void)state;
+	/* SeaBIOS's iPXE ROM: bare "iPXE" user class, arch 0 */
+	assert_int_equal(parse_exact(capture_qemu_ipxe_rom,
+				     sizeof(capture_qemu_ipxe_rom), &m),
+			 RB_DROP_NONE);
+	rb_pxe_classify(&m, &c);
+	rb_dhcp_facts(&m, &c, &f);
+	assert_true(f.m.have_mac);
+	assert_memory_equal(f.m.mac, mac, 6);
+	/* as PXELINUX asks for it (seed 002): pxelinux.cfg/b8945908-... */
+	assert_string_equal(f.m.uuid, "b8945908-d6a6-41a9-611d-74a6ab80b83d");
+	assert_string_equal(fact(&f, "arch"), "0");
+	assert_string_equal(fact(&f, "user_class"), "iPXE");
+	assert_non_null(fact(&f, "vendor"));
+	assert_null(fact(&f, "relay"));
+	/* OVMF: arch 7 and its class string; then relayed, with an RFC 3004
+	 * user class and no option 97 */
+	len = without_option(capture_ovmf_pxe, sizeof(capture_ovmf_pxe), 97,
+			     buf);
+	for (end = 240; buf[end] != 255; end += buf[end] ? 2u + buf[end + 1] : 1)
+		;
+	memcpy(buf + end, "\x4d\x07\x06RACK-1\xff", 10);
+	len = end + 10;
+	buf[24] = 10; buf[25] = 99; buf[26] = 7; buf[27] = 1; /* giaddr */
+	assert_int_equal(parse_exact(buf, len, &m), RB_DROP_NONE);
+	rb_pxe_classify(&m, &c);
+	rb_dhcp_facts(&m, &c, &f);
+	assert_string_equal(f.m.uuid, "");
+	assert_string_equal(fact(&f, "arch"), "7");
+	assert_string_equal(fact(&f, "vendor"),
+			    "PXEClient:Arch:00007:UNDI:003000");
+	assert_string_equal(fact(&f, "user_class"), "RACK-1");
+	assert_string_equal(fact(&f, "relay"), "10.99.7.1");
+	/* control bytes in a class string stay out of the selectors */
+	memcpy(buf + end, "\x4d\x03" "a\x01" "b\xff", 6);
+	assert_int_equal(parse_exact(buf, end + 6, &m), RB_DROP_NONE);
+	rb_pxe_classify(&m, &c);
+	rb_dhcp_facts(&m, &c, &f);
+	assert_string_equal(fact(&f, "user_class"), "a?b");
+}
+
 /* random mutations of a valid PXE DISCOVER: never a crash, never an
  * option pointer outside the message or the scratch space */
 static void
@@ -481,6 +545,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_discover_options),
+		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_overload_file_and_sname),
 		cmocka_unit_test(test_split_option_joined),
 		cmocka_unit_test(test_malformed),

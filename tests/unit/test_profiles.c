@@ -355,6 +355,21 @@ static const struct {
 	{"groups/j.json", "{\"id\": \"j\", \"profile\": \"legacy\", "
 			  "\"id\": \"k\"}",
 	 "groups/j.json", "duplicate object key"},
+	{"profiles/b.json", "{\"id\": \"b\", \"boot_files\": "
+			    "{\"bios-x\": \"a.0\"}}",
+	 "profiles/b.json", "\"bios-x\" is not a firmware class"},
+	{"profiles/b.json", "{\"id\": \"b\", \"boot_files\": "
+			    "{\"bios\": \"/assets/missing.0\"}}",
+	 "profiles/b.json", "boot file /assets/missing.0: no such file"},
+	{"profiles/b.json", "{\"id\": \"b\", \"boot_files\": "
+			    "{\"ipxe\": \"boot.ipxe\"}}",
+	 "profiles/b.json", "boot_files.ipxe: iPXE needs a URL"},
+	{"profiles/b.json", "{\"id\": \"b\", \"boot_files\": "
+			    "{\"http-x64\": \"tftp://10.99.0.1/a.efi\"}}",
+	 "profiles/b.json", "boot_files.http-x64: UEFI HTTP Boot needs"},
+	{"profiles/b.json", "{\"id\": \"b\", \"boot_files\": "
+			    "{\"bios\": 7}}",
+	 "profiles/b.json", "boot_files.bios must be a string"},
 };
 
 static void
@@ -385,6 +400,52 @@ test_bad_directories(void **state)
 		write_good();
 		rb_profiles_free(load_ok());
 	}
+}
+
+/* a profile's boot files by firmware class; DHCP's facts as selectors */
+static void
+test_boot_files_and_dhcp_facts(void **state)
+{
+	static const struct rb_fact uefi[] = {{"arch", "7"},
+					      {"vendor", "PXEClient:Arch:00007"}};
+	static const struct rb_fact bios[] = {{"arch", "0"}};
+	struct rb_machine m = machine("52:54:00:cc:00:01");
+	struct rb_profiles *p;
+	int g;
+
+	(void)state;
+	put(root, "assets/pxelinux.0", "p");
+	put(root, "assets/grubx64.efi", "g");
+	put(data, "profiles/boots.json",
+	    "{\"id\": \"boots\", \"boot_files\": {\"bios\": "
+	    "\"/assets/pxelinux.0\", \"efi-x64\": \"assets/grubx64.efi\", "
+	    "\"ipxe\": \"tftp://10.99.0.1/assets/pxelinux.0\", "
+	    "\"http-x64\": \"http://10.99.0.1/assets/grubx64.efi\", "
+	    "\"efi-arm64\": \"\"}}");
+	put(data, "groups/uefi.json",
+	    "{\"id\": \"uefi\", \"profile\": \"boots\", \"selector\": "
+	    "{\"arch\": \"7\", \"vendor\": \"PXEClient*\"}}");
+	p = load_ok();
+	assert_true(rb_profiles_quirk_mask(p) & RB_QUIRK_BOOT_FILE);
+	/* the arch and vendor facts only DHCP has pick the group */
+	g = rb_profiles_match(p, 0, &m, uefi, 2, NULL, 0);
+	assert_string_equal(rb_profiles_group_id(p, g), "uefi");
+	assert_string_equal(rb_profiles_boot_file(p, g, RB_FW_BIOS),
+			    "/assets/pxelinux.0");
+	assert_string_equal(rb_profiles_boot_file(p, g, RB_FW_EFI_X64),
+			    "assets/grubx64.efi");
+	assert_string_equal(rb_profiles_boot_file(p, g, RB_FW_IPXE),
+			    "tftp://10.99.0.1/assets/pxelinux.0");
+	/* "": this class gets no boot file; absent: the daemon's default */
+	assert_string_equal(rb_profiles_boot_file(p, g, RB_FW_EFI_ARM64), "");
+	assert_null(rb_profiles_boot_file(p, g, RB_FW_EFI_IA32));
+	g = rb_profiles_match(p, 0, &m, bios, 1, NULL, 0);
+	assert_string_equal(rb_profiles_group_id(p, g), "default");
+	assert_null(rb_profiles_boot_file(p, g, RB_FW_BIOS));
+	assert_null(rb_profiles_boot_file(p, -1, RB_FW_BIOS));
+	rb_profiles_free(p);
+	rm(data, "groups/uefi.json");
+	rm(data, "profiles/boots.json");
 }
 
 static void
@@ -479,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_loads_and_precedence),
 		cmocka_unit_test(test_render_kinds),
 		cmocka_unit_test(test_bad_directories),
+		cmocka_unit_test(test_boot_files_and_dhcp_facts),
 		cmocka_unit_test(test_not_a_data_directory),
 		cmocka_unit_test(test_example_dir),
 	};
