@@ -16,7 +16,10 @@ lookup(const struct rb_tvars *lists, unsigned int nlists, const char *name,
 		for (v = 0; v < lists[l].n; v++) {
 			const char *k = lists[l].v[v].name;
 
-			if (strncmp(k, name, n) == 0 && k[n] == '\0')
+			/* by length first: a name may hold a NUL byte
+			 * (fuzz_template: strncmp stopped there and k[n]
+			 * was read past a shorter key) */
+			if (strlen(k) == n && memcmp(k, name, n) == 0)
 				return lists[l].v[v].value;
 		}
 	return NULL;

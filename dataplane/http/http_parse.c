@@ -75,7 +75,7 @@ static int
 set_target(struct rb_http_req *r, const char *t, size_t n)
 {
 	char dec[RB_HTTP_TARGET_MAX + 1];
-	size_t i, d = 0, out = 0, q = n;
+	size_t i, d = 0, out = 0, q;
 	char *seg, *save = NULL;
 
 	for (i = 0; i < n; i++)
@@ -95,6 +95,10 @@ set_target(struct rb_http_req *r, const char *t, size_t n)
 	}
 	if (t[0] != '/')
 		return RB_HTTP_E_SYNTAX;
+	/* the query starts here, or nowhere: measured on what is left of an
+	 * absolute form (fuzz_http found the whole target's length here,
+	 * read past the path) */
+	q = n;
 	for (i = 0; i < n; i++)
 		if (t[i] == '?' || t[i] == '#') {
 			q = i;

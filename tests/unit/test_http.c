@@ -201,6 +201,13 @@ test_paths(void **state)
 	assert_true(parse("GET http://10.99.0.1:80/x/y?mac=1 HTTP/1.1\r\nHost: a\r\n\r\n") > 0);
 	assert_string_equal(req.path, "x/y");
 	assert_string_equal(req.query, "mac=1");
+	/* absolute form without a query (fuzz_http: the path was decoded
+	 * to the whole target's length, past its end) */
+	assert_true(parse("GET http://10.99.0.1/x/y HTTP/1.1\r\nHost: a\r\n\r\n") > 0);
+	assert_string_equal(req.path, "x/y");
+	assert_string_equal(req.query, "");
+	assert_true(parse("GET http://10.99.0.1 HTTP/1.1\r\nHost: a\r\n\r\n") > 0);
+	assert_string_equal(req.path, "");
 	assert_true(parse("GET /boot.ipxe?mac=52%3a54&uuid=u#frag HTTP/1.1\r\nHost: a\r\n\r\n") > 0);
 	assert_string_equal(req.path, "boot.ipxe");
 	assert_string_equal(req.query, "mac=52%3a54&uuid=u");
