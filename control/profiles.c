@@ -945,6 +945,25 @@ rb_profiles_busy(const struct rb_profiles *p)
 }
 
 const char *
+rb_profiles_kernel(const struct rb_profiles *p, int g)
+{
+	if (g < 0 || (unsigned int)g >= p->ngroups)
+		return NULL;
+	return p->profiles[p->groups[g].profile].kernel;
+}
+
+const char *
+rb_profiles_initrd(const struct rb_profiles *p, int g, unsigned int i)
+{
+	const struct profile *pr;
+
+	if (g < 0 || (unsigned int)g >= p->ngroups)
+		return NULL;
+	pr = &p->profiles[p->groups[g].profile];
+	return i < pr->ninitrd ? pr->initrd[i] : NULL;
+}
+
+const char *
 rb_profiles_boot_file(const struct rb_profiles *p, int g, enum rb_fw fw)
 {
 	if (g < 0 || (unsigned int)g >= p->ngroups || fw >= RB_FW_COUNT)

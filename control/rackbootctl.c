@@ -25,6 +25,9 @@ usage(FILE *f)
 		"  stats    dataplane counters, drops by reason\n"
 		"  reload   re-read the configuration (like SIGHUP)\n"
 		"  leases   the DHCP leases on disk\n"
+		"  machines each machine's boot: its stages and when "
+		"(seconds after\n"
+		"           its DISCOVER)\n"
 		"  profile-for MAC [key=value...]\n"
 		"           the group and profile the machine would get, "
 		"and why\n"
@@ -113,6 +116,43 @@ print_human(const char *cmd, json_t *o)
 		}
 		return;
 	}
+	if (strcmp(cmd, "machines") == 0) {
+		static const char *const stages[] = {
+			"discover", "offer", "ack", "boot_program", "script",
+			"kernel", "initrd", "done",
+		};
+		size_t i, s;
+
+		printf("%-18s %-16s %-14s %-13s %5s  %s\n", "MAC", "IP",
+		       "GROUP", "STAGE", "BOOTS", "STAGES (s after DISCOVER)");
+		json_array_foreach(json_object_get(o, "machines"), i, v) {
+			json_t *t = json_object_get(v, "times");
+			double t0 = json_real_value(json_object_get(t, "discover"));
+
+			printf("%-18s %-16s %-14s %-13s %5lld ",
+			       json_string_value(json_object_get(v, "mac")),
+			       json_string_value(json_object_get(v, "ip")),
+			       json_string_value(json_object_get(v, "group")),
+			       json_string_value(json_object_get(v, "stage")),
+			       (long long)json_integer_value(
+				       json_object_get(v, "boots")));
+			for (s = 0; s < sizeof(stages) / sizeof(stages[0]); s++) {
+				json_t *x = json_object_get(t, stages[s]);
+
+				if (x && t0 > 0)
+					printf(" %s=%.2f", stages[s],
+					       json_real_value(x) - t0);
+				else if (x)
+					printf(" %s", stages[s]);
+			}
+			putchar('\n');
+		}
+		if (json_integer_value(json_object_get(o, "events_lost")))
+			printf("(%lld boot events lost: the queue was full)\n",
+			       (long long)json_integer_value(
+				       json_object_get(o, "events_lost")));
+		return;
+	}
 	if (strcmp(cmd, "stats") == 0) {
 		json_object_foreach(json_object_get(o, "counters"), key, v)
 			printf("%-28s %lld\n", key,
@@ -173,6 +213,7 @@ main(int argc, char **argv)
 	}
 	if (cmd == NULL || (strcmp(cmd, "status") && strcmp(cmd, "stats") &&
 			    strcmp(cmd, "reload") && strcmp(cmd, "leases") &&
+			    strcmp(cmd, "machines") &&
 			    strcmp(cmd, "profile-for"))) {
 		usage(stderr);
 		return 2;

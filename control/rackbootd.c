@@ -37,6 +37,7 @@
 #include "rackboot/tftpd.h"
 #include "rackboot/journal.h"
 #include "rackboot/log.h"
+#include "rackboot/machines.h"
 #include "rackboot/nicshare.h"
 #include "rackboot/port.h"
 #include "rackboot/xdp.h"
@@ -44,6 +45,11 @@
 #define DHCP_SERVER_PORT 67
 #define PXE_BOOT_SERVER_PORT 4011
 #define TFTP_PORT 69
+/* boot events in flight to the control thread, and machines tracked */
+#define BOOTEV_QUEUE 65536
+#define MACHINES_MAX 65536
+/* the control thread takes boot events at least this often */
+#define TRACK_MS 100
 
 struct daemon {
 	struct rb_config cfg;
@@ -58,6 +64,10 @@ struct daemon {
 	unsigned int profile_slots;  /* workers, HTTP threads, control */
 	struct rb_tftpd *tftpd;
 	struct rb_httpd *httpd;
+	/* boot tracking: events from the workers and HTTP threads, and the
+	 * machines the control thread keeps from them */
+	struct rb_bootev_q *bootev;
+	struct rb_machines *machines;
 	int access_fd;
 	/* caches and profiles a reload replaced, freed once nothing uses
 	 * them (a storm's transfers can outlast several reloads) */
@@ -523,6 +533,7 @@ profile_for(struct daemon *d, const char *args)
 }
 
 static void watch_data(struct daemon *d);
+static void take_boot_events(struct daemon *d);
 
 static json_t *
 handle_command(void *ctx, const char *cmd)
@@ -533,6 +544,12 @@ handle_command(void *ctx, const char *cmd)
 		return profile_for(d, cmd + 12);
 	if (strcmp(cmd, "leases") == 0)
 		return leases_json(d);
+	if (strcmp(cmd, "machines") == 0) {
+		take_boot_events(d);
+		return json_pack("{s:o, s:I}", "machines",
+				 rb_machines_json(d->machines), "events_lost",
+				 (json_int_t)rb_bootev_lost(d->bootev));
+	}
 	if (strcmp(cmd, "stats") == 0)
 		return counters_json(d);
 	if (strcmp(cmd, "status") == 0)
@@ -624,6 +641,21 @@ data_changed(struct daemon *d)
 	d->data_changed = now_ms();
 }
 
+/** The workers' and HTTP threads' boot events into the machine table. */
+static void
+take_boot_events(struct daemon *d)
+{
+	struct rb_bootev ev[64];
+	unsigned int n, i;
+
+	if (d->bootev == NULL)
+		return;
+	while ((n = rb_bootev_pop(d->bootev, ev, 64)) > 0)
+		for (i = 0; i < n; i++)
+			rb_machines_event(d->machines, &ev[i], d->profiles,
+					  d->profile_slots - 1);
+}
+
 /** The control thread: signals and the control socket, until stopped. */
 static void *
 control_main(void *arg)
@@ -647,9 +679,10 @@ control_main(void *arg)
 		/* replaced caches are looked at until they are freed */
 		int n = epoll_wait(ep, ev, 4,
 				   d->data_changed ? DATA_SETTLE_MS / 3
-				   : d->nb_retired ? 100 : -1),
+						   : TRACK_MS),
 		    i;
 
+		take_boot_events(d);
 		reap_caches(d);
 		if (d->data_changed &&
 		    now_ms() - d->data_changed >= DATA_SETTLE_MS) {
@@ -941,6 +974,7 @@ start_tftp(struct daemon *d)
 		return 0;
 	memset(&tc, 0, sizeof(tc));
 	tc.profiles = d->profiles;
+	tc.track = d->bootev;
 	snprintf(tc.http_url, sizeof(tc.http_url), "%s", d->cfg.http_url);
 	tc.server_ip = d->cfg.ip;
 	tc.port_lo = d->cfg.tftp_port_lo;
@@ -992,6 +1026,11 @@ start_dataplane(struct daemon *d)
 		rb_log(RB_LOG_ERR, "start_failed", "boot port: %s", err);
 		return -1;
 	}
+	if (rb_bootev_create(BOOTEV_QUEUE, &d->bootev) < 0 ||
+	    rb_machines_create(MACHINES_MAX, &d->machines) < 0) {
+		rb_log(RB_LOG_ERR, "start_failed", "boot tracking: out of memory");
+		return -1;
+	}
 	memset(&dc, 0, sizeof(dc));
 	dc.port_id = port;
 	dc.exception_port = -1;
@@ -1017,6 +1056,7 @@ start_dataplane(struct daemon *d)
 	dc.main_lcore_works = 1;
 	if (start_dhcp(d) < 0)
 		return -1;
+	rb_dhcpd_set_tracker(d->dhcpd, d->bootev);
 	serve(d, &dc, DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT, rb_dhcpd_handle,
 	      rb_dhcpd_poll, d->dhcpd);
 	if (start_files(d) < 0 || start_tftp(d) < 0)
@@ -1070,6 +1110,12 @@ daemon_metrics(void *ctx, FILE *o)
 							    __ATOMIC_RELAXED),
 			__atomic_load_n(&d->snap_groups, __ATOMIC_RELAXED),
 			__atomic_load_n(&d->snap_profiles, __ATOMIC_RELAXED));
+	rb_machines_metrics(d->machines, o);
+	fprintf(o, "# HELP rackboot_boot_events_lost_total Boot events "
+		   "dropped: the queue to the control thread was full.\n"
+		   "# TYPE rackboot_boot_events_lost_total counter\n"
+		   "rackboot_boot_events_lost_total %llu\n",
+		(unsigned long long)rb_bootev_lost(d->bootev));
 	fprintf(o, "# HELP rackboot_reload_failures_total Reloads rejected "
 		   "(the last good configuration kept serving).\n"
 		   "# TYPE rackboot_reload_failures_total counter\n"
@@ -1106,6 +1152,7 @@ start_http(struct daemon *d)
 	hc.dhcpd = c->proxy_dhcp ? NULL : d->dhcpd;
 	hc.metrics = daemon_metrics;
 	hc.metrics_ctx = d;
+	hc.track = d->bootev;
 	if (strcmp(c->http_access_log, "-") == 0) {
 		hc.access_log_fd = STDERR_FILENO;
 	} else if (c->http_access_log[0]) {
@@ -1141,6 +1188,8 @@ teardown(struct daemon *d)
 	rb_dhcpd_destroy(d->dhcpd);
 	rb_tftpd_destroy(d->tftpd);
 	rb_httpd_destroy(d->httpd);
+	rb_bootev_free(d->bootev);
+	rb_machines_free(d->machines);
 	if (d->access_fd >= 0)
 		close(d->access_fd);
 	while (d->nb_retired) {

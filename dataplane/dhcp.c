@@ -20,6 +20,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "rackboot/bootev.h"
 #include "rackboot/dataplane.h"
 #include "rackboot/dhcp.h"
 #include "rackboot/dhcp_facts.h"
@@ -53,6 +54,7 @@ struct rb_dhcpd {
 	uint8_t scratch[RB_DP_MAX_WORKERS][REPLY_CAP] __attribute__((aligned(64)));
 	const struct rb_profiles *profiles; /**< atomic: reloads swap it */
 	struct delayq delay[RB_DP_MAX_WORKERS];
+	struct rb_bootev_q *track;          /**< boot events, or NULL */
 };
 
 /** Everything about the request being answered. */
@@ -149,6 +151,23 @@ void
 rb_dhcpd_set_profiles(struct rb_dhcpd *d, const struct rb_profiles *p)
 {
 	__atomic_store_n(&d->profiles, p, __ATOMIC_RELEASE);
+}
+
+void
+rb_dhcpd_set_tracker(struct rb_dhcpd *d, struct rb_bootev_q *q)
+{
+	__atomic_store_n(&d->track, q, __ATOMIC_RELEASE);
+}
+
+/** A boot event about this request's client. */
+static void
+track(const struct req *q, uint8_t kind, uint32_t ip)
+{
+	struct rb_bootev_q *t = __atomic_load_n(&q->d->track, __ATOMIC_ACQUIRE);
+
+	if (t && q->msg.hdr->hlen == 6)
+		rb_bootev_push(t, kind, q->pxe.netboot ? RB_BOOTEV_PXE : 0,
+			       q->msg.hdr->chaddr, ip, NULL);
 }
 
 void
@@ -533,6 +552,7 @@ send_bound_ack(struct req *q, uint32_t ip, uint32_t expires)
 	struct rb_journal_rec r;
 	struct rb_journal *j = q->d->journal;
 
+	track(q, RB_BOOTEV_ACK, ip);
 	if (j == NULL) {
 		send_now(q);
 		return;
@@ -591,6 +611,7 @@ discover(struct req *q)
 	put_lease(q, &wr, p, secs);
 	put_boot_info(q, &wr);
 	reply_frame(q, &wr, RB_DHCPOFFER);
+	track(q, RB_BOOTEV_OFFER, ip);
 	send_reply(q);
 }
 
@@ -772,6 +793,7 @@ proxy(struct req *q)
 	put_boot_info(q, &wr);
 	reply_frame(q, &wr, type);
 	rb_count(q->ctr, RB_CTR_dhcp_proxy_replies, 1);
+	track(q, RB_BOOTEV_OFFER, 0);
 	send_reply(q);
 }
 
@@ -802,12 +824,15 @@ rb_dhcpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
 	match_group(&q);
 	if (q.msg.hdr->giaddr)
 		rb_count(q.ctr, RB_CTR_dhcp_relayed, 1);
+	if (q.d->conf.proxy && q.msg.type == RB_DHCPDISCOVER)
+		track(&q, RB_BOOTEV_DISCOVER, 0);
 	if (q.d->conf.proxy || q.to_4011) {
 		proxy(&q);
 		return;
 	}
 	switch (q.msg.type) {
 	case RB_DHCPDISCOVER:
+		track(&q, RB_BOOTEV_DISCOVER, 0);
 		discover(&q);
 		break;
 	case RB_DHCPREQUEST:

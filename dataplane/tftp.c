@@ -585,6 +585,12 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		send_error(w, m, f, RB_TFTP_ENOTFOUND, "file not found");
 		return;
 	}
+	if (t->conf.track) {
+		struct rb_machine a = asker_of(m, f);
+
+		rb_bootev_push(t->conf.track, RB_BOOTEV_TFTP, 0, a.mac, a.ip,
+			       r.name);
+	}
 	if (r.netascii) {
 		const struct rb_file *octet = file;
 

@@ -18,6 +18,7 @@
 #include <linux/openat2.h>
 #include <netinet/tcp.h>
 
+#include "rackboot/bootev.h"
 #include "rackboot/bootcfg.h"
 #include "rackboot/dhcpd.h"
 #include "httpd_int.h"
@@ -569,6 +570,12 @@ handle(struct conn *c)
 	pthread_mutex_unlock(&h->lock);
 	c->rate = 0;
 	a.known = 0;
+	if (h->conf.track) {
+		asker_of(c, &a);
+		rb_bootev_push(h->conf.track, RB_BOOTEV_HTTP, 0,
+			       a.m.have_mac ? a.m.mac : NULL, a.m.ip,
+			       c->req.path);
+	}
 	if (profiles && rb_profiles_quirk_mask(profiles) & RB_QUIRK_HTTP_RATE)
 		c->rate = group_rate(c, profiles, &a);
 	/* a file an operator wrote under any name wins, as over TFTP */

@@ -52,6 +52,7 @@ struct rb_dhcp_conf {
 
 struct rb_dhcpd;
 struct rb_profiles;
+struct rb_bootev_q;
 
 /**
  * Create the server: pools, reservations.
@@ -80,6 +81,9 @@ void rb_dhcpd_attach_journal(struct rb_dhcpd *d, struct rb_journal *j);
  * @param p  the snapshot, or NULL; worker i matches with its slot i
  */
 void rb_dhcpd_set_profiles(struct rb_dhcpd *d, const struct rb_profiles *p);
+
+/** Push boot events (DISCOVER, OFFER, ACK) to @p q from here on. */
+void rb_dhcpd_set_tracker(struct rb_dhcpd *d, struct rb_bootev_q *q);
 
 /** Free the server (after the workers stopped). */
 void rb_dhcpd_destroy(struct rb_dhcpd *d);

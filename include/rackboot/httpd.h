@@ -18,6 +18,7 @@
 
 struct rb_dhcpd;
 struct rb_httpd;
+struct rb_bootev_q;
 
 /** How a body that is not in memory goes out (see bench/http). */
 enum rb_http_send {
@@ -47,6 +48,8 @@ struct rb_httpd_conf {
 	/** more /metrics lines from the daemon (workers' counters) */
 	void (*metrics)(void *ctx, FILE *out);
 	void *metrics_ctx;
+	/** boot events: each request, with the machine asking, or NULL */
+	struct rb_bootev_q *track;
 };
 
 /**

@@ -121,6 +121,12 @@ const struct rb_quirks *rb_profiles_quirks(const struct rb_profiles *p,
 const char *rb_profiles_boot_file(const struct rb_profiles *p, int g,
 				  enum rb_fw fw);
 
+/** Group @p g's profile's kernel, or NULL. */
+const char *rb_profiles_kernel(const struct rb_profiles *p, int g);
+/** Its initrd @p i (as written, iPXE options included), or NULL past the last. */
+const char *rb_profiles_initrd(const struct rb_profiles *p, int g,
+			       unsigned int i);
+
 /** rb_profiles_render() results besides a length. */
 #define RB_RENDER_NONE (-1)     /**< not a config this snapshot answers */
 #define RB_RENDER_TOO_BIG (-2)  /**< larger than @p cap */

@@ -13,6 +13,7 @@
 
 #include "rackboot/filecache.h"
 #include "rackboot/net.h"
+#include "rackboot/bootev.h"
 #include "rackboot/profiles.h"
 
 struct rte_mbuf;
@@ -39,6 +40,8 @@ struct rb_tftpd_conf {
 	 */
 	uint32_t mc_addr_lo, mc_addr_hi;
 	uint16_t mc_port;
+	/** boot events: each read request served, or NULL */
+	struct rb_bootev_q *track;
 };
 
 /** @return 0, or a negative errno */

@@ -113,6 +113,25 @@ asked() {
 	[ "$got" = "$want" ] || fail "TFTP requests: expected $(echo $want), got: $(echo $(cat "$WORK/rrq"))"
 }
 
+# stages MAC: the boot stages rackbootd tracked for MAC, in order
+stages() {
+	ctl --json machines | python3 -c '
+import json, sys
+order = ["discover", "offer", "ack", "boot_program", "script", "kernel",
+         "initrd", "done"]
+for m in json.load(sys.stdin)["machines"]:
+    if m["mac"] == sys.argv[1]:
+        print(" ".join(s for s in order if s in m["times"]))' "$1"
+}
+# tracked MAC STAGES...: rackbootd tracked exactly these stages
+tracked() {
+	local mac=$1 got
+	shift
+	got=$(stages "$mac")
+	[ "$got" = "$*" ] || fail "machine $mac: stages '$got', want '$*' ($(ctl machines | grep "$mac"))"
+	pass "rackbootctl machines: $mac went through $*"
+}
+
 # rackbootd answers TFTP and HTTP on the lab address; DHCP as asked
 rbd_args=(--port "$LAB_SRV_IF" --data "$DATA")
 case $flow in
@@ -120,11 +139,13 @@ ipxe-bios)
 	machine 1 linux
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 bios 240
+	tracked "$MAC" discover offer ack script kernel initrd
 	;;
 ipxe-uefi)
 	machine 1 linux-efi
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 uefi-pxe 300
+	tracked "$MAC" discover offer ack boot_program script kernel initrd
 	;;
 pxelinux)
 	machine 1 pxelinux; mac=$MAC
@@ -132,6 +153,7 @@ pxelinux)
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 bios 300
 	asked pxelinux.0 ldlinux.c32 "pxelinux.cfg/01-${mac//:/-}" /vmlinuz /initrd.img
+	tracked "$mac" discover offer ack boot_program script kernel initrd
 	pass "PXELINUX asked for pxelinux.cfg/01-${mac//:/-} (rendered), then the kernel and initrd over TFTP"
 	;;
 grub-efi)
@@ -140,6 +162,7 @@ grub-efi)
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 uefi-pxe 300
 	asked grubx64.efi "/grub.cfg-01-${mac//:/-}" /vmlinuz /initrd.img
+	tracked "$mac" discover offer ack boot_program script kernel initrd
 	pass "GRUB asked for grub.cfg-01-${mac//:/-} (rendered), then the kernel and initrd over TFTP"
 	;;
 proxy)
@@ -158,6 +181,8 @@ proxy)
 	grep -q "$mac" "$WORK/dnsmasq.leases" || fail "dnsmasq did not lease the machine an address"
 	[ "$(ctl leases | grep -c "$mac" || true)" = 0 ] || fail "rackbootd leased in proxy mode"
 	[ "$(counter dhcp_proxy_replies)" -ge 1 ] || fail "no proxyDHCP reply counted"
+	# dnsmasq acknowledges: rackbootd sees the DISCOVER and its own offer
+	tracked "$mac" discover offer script kernel initrd
 	pass "address from dnsmasq ($(awk '{print $3}' "$WORK/dnsmasq.leases")), boot from rackbootd's proxyDHCP"
 	;;
 storm)
@@ -176,6 +201,12 @@ storm)
 	done
 	[ $bad = 0 ] || fail "$bad of 4 machines did not boot their own profile"
 	[ "$(ctl leases | grep -c '52:54:00:99')" -ge 4 ] || fail "not 4 leases: $(ctl leases)"
+	for n in 1 2 3 4; do
+		mac=$(printf '52:54:00:99:%02x:%02x' "$LAB_ID" $n)
+		stages "$mac" | grep -q "script kernel initrd$" ||
+			fail "machine $n: tracked stages '$(stages "$mac")'"
+	done
+	ctl machines
 	pass "4 machines powered on at once all booted their own profiles in $(( $(date +%s) - t0 )) s"
 	;;
 live)
@@ -187,6 +218,13 @@ live)
 	vm_console 1 | grep -qx "RACKBOOT-LIVE size=$size sha256=$want" ||
 		fail "live image: $(vm_console 1 | grep RACKBOOT-LIVE || echo 'no RACKBOOT-LIVE line')"
 	pass "the initramfs fetched live.img ($size bytes) over HTTP, sha256 matches"
+	# its OS asked for an address, then the image: done
+	tracked "$MAC" discover offer ack script kernel initrd done
+	in_srv curl -s http://127.0.0.1:9180/metrics >"$WORK/metrics" || fail "no /metrics"
+	grep -qF 'rackboot_boot_stage_total{stage="done"} 1' "$WORK/metrics" &&
+		grep -qF 'rackboot_boot_stage_seconds_count{stage="initrd"} 1' "$WORK/metrics" ||
+		fail "/metrics: $(grep rackboot_boot_stage "$WORK/metrics" | grep -v bucket)"
+	pass "/metrics: the done stage and the initrd histogram counted"
 	;;
 *) fail "flow $flow not built yet" ;;
 esac
