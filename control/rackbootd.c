@@ -975,6 +975,7 @@ start_tftp(struct daemon *d)
 	memset(&tc, 0, sizeof(tc));
 	tc.profiles = d->profiles;
 	tc.track = d->bootev;
+	tc.dhcpd = d->cfg.proxy_dhcp ? NULL : d->dhcpd;
 	snprintf(tc.http_url, sizeof(tc.http_url), "%s", d->cfg.http_url);
 	tc.server_ip = d->cfg.ip;
 	tc.port_lo = d->cfg.tftp_port_lo;

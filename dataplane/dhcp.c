@@ -207,6 +207,26 @@ rb_dhcpd_mac_of(struct rb_dhcpd *d, uint32_t ip, uint8_t mac[6])
 				      mac);
 }
 
+int
+rb_dhcpd_arch_of(struct rb_dhcpd *d, uint32_t ip)
+{
+	int p = rb_dhcpd_pool_of(d, ip);
+
+	return p < 0 ? -1
+		     : rb_pool_arch_of(&d->pools[p], ip, (uint32_t)time(NULL));
+}
+
+/** Note the client's firmware arch on its lease of @p ip. */
+static void
+note_arch(const struct req *q, uint32_t ip)
+{
+	int p = rb_dhcpd_pool_of(q->d, ip);
+
+	if (p >= 0)
+		rb_pool_set_arch(&q->d->pools[p], ip,
+				 q->pxe.netboot ? (int)q->pxe.arch : -1);
+}
+
 struct rb_pool *
 rb_dhcpd_pool(struct rb_dhcpd *d, unsigned int i)
 {
@@ -553,6 +573,7 @@ send_bound_ack(struct req *q, uint32_t ip, uint32_t expires)
 	struct rb_journal *j = q->d->journal;
 
 	track(q, RB_BOOTEV_ACK, ip);
+	note_arch(q, ip);
 	if (j == NULL) {
 		send_now(q);
 		return;
@@ -612,6 +633,7 @@ discover(struct req *q)
 	put_boot_info(q, &wr);
 	reply_frame(q, &wr, RB_DHCPOFFER);
 	track(q, RB_BOOTEV_OFFER, ip);
+	note_arch(q, ip);
 	send_reply(q);
 }
 

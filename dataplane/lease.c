@@ -339,6 +339,32 @@ rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now, uint8_t mac[6])
 	return rc;
 }
 
+void
+rb_pool_set_arch(struct rb_pool *p, uint32_t ip, int arch)
+{
+	if (!rb_pool_has(p, ip))
+		return;
+	rte_spinlock_lock(&p->lock);
+	entry(p, ip)->arch = (uint16_t)(arch < 0 ? 0 : arch + 1);
+	rte_spinlock_unlock(&p->lock);
+}
+
+int
+rb_pool_arch_of(struct rb_pool *p, uint32_t ip, uint32_t now)
+{
+	const struct rb_lease *l;
+	int rc = -1;
+
+	if (!rb_pool_has(p, ip))
+		return -1;
+	rte_spinlock_lock(&p->lock);
+	l = entry(p, ip);
+	if (live(l, now) && l->arch)
+		rc = l->arch - 1;
+	rte_spinlock_unlock(&p->lock);
+	return rc;
+}
+
 uint32_t
 rb_pool_count(struct rb_pool *p, uint8_t state, uint32_t now)
 {

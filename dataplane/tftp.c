@@ -25,6 +25,7 @@
 #include "rackboot/dataplane.h"
 #include "rackboot/bootcfg.h"
 #include "rackboot/tftp.h"
+#include "rackboot/dhcpd.h"
 #include "rackboot/tftpd.h"
 #include "tftp_int.h"
 
@@ -396,19 +397,40 @@ asker_of(const struct rte_mbuf *m, const struct rb_frame *f)
 }
 
 /**
+ * The asker's firmware arch as its DHCP lease knows it (option 93 of
+ * its network boot), a fact for selectors and ${arch}.
+ *
+ * @return how many facts were written to @p fx (0 or 1)
+ */
+static unsigned int
+arch_fact(const struct rb_tftpd *t, uint32_t ip, struct rb_fact *fx,
+	  char buf[8])
+{
+	int a = t->conf.dhcpd ? rb_dhcpd_arch_of(t->conf.dhcpd, ip) : -1;
+
+	if (a < 0)
+		return 0;
+	snprintf(buf, 8, "%u", (unsigned int)(uint16_t)a);
+	fx[0] = (struct rb_fact){"arch", buf};
+	return 1;
+}
+
+/**
  * A per-machine config for @p name (see rb_bootcfg_classify()), rendered
  * for the requesting machine into a free slot.  A real file an operator
  * wrote under any name is found first and wins.
  *
  * @param pslot  the worker's profiles slot
  * @param m      the machine asking (asker_of())
+ * @param fx     more facts about it (arch), @p nfx of them
  * @param busy  set when a config was due but no slot is free
  * @return the rendered file, or NULL
  */
 static struct rb_file *
 render(struct rb_tftpd *t, struct worker_state *ws,
        const struct rb_profiles *profiles, unsigned int pslot,
-       const char *name, struct rb_machine m, int *busy)
+       const char *name, struct rb_machine m, const struct rb_fact *fx,
+       unsigned int nfx, int *busy)
 {
 	const struct rb_render_env env = {t->conf.server_ip, t->conf.http_url};
 	enum rb_cfg_scope scope;
@@ -426,7 +448,7 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 		*busy = 1;
 		return NULL;
 	}
-	len = rb_profiles_render(profiles, pslot, name, &m, NULL, 0, &env,
+	len = rb_profiles_render(profiles, pslot, name, &m, fx, nfx, &env,
 				 slot->buf, sizeof(slot->buf), &group);
 	if (len < 0)
 		return NULL; /* none, or over RENDER_MAX: not found, counted */
@@ -539,6 +561,9 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		__atomic_load_n(&t->profiles, __ATOMIC_ACQUIRE);
 	const struct rb_file *file;
 	struct session *s = NULL;
+	struct rb_fact fx[1];
+	unsigned int nfx = 0;
+	char arch[8];
 	rb_drop_t why = rb_tftp_parse_req(pl, f->payload_len, &r);
 
 	if (why) {
@@ -566,11 +591,14 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	file = rb_filecache_get(cache, r.name);
+	if (profiles && (file == NULL || (r.blksize &&
+		rb_profiles_quirk_mask(profiles) & RB_QUIRK_BLKSIZE)))
+		nfx = arch_fact(t, f->src_ip, fx, arch);
 	if (file == NULL && profiles) {
 		int busy;
 
 		file = render(t, ws, profiles, rb_worker_index(w), r.name,
-			      asker_of(m, f), &busy);
+			      asker_of(m, f), fx, nfx, &busy);
 		if (busy) {
 			rb_count(ctr, RB_CTR_DROP_tftp_sessions_full, 1);
 			send_error(w, m, f, RB_TFTP_ENOTDEFINED,
@@ -613,8 +641,8 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	if (profiles && r.blksize &&
 	    rb_profiles_quirk_mask(profiles) & RB_QUIRK_BLKSIZE) {
 		struct rb_machine mm = asker_of(m, f);
-		int g = rb_profiles_match(profiles, rb_worker_index(w), &mm, NULL, 0,
-				      NULL, 0);
+		int g = rb_profiles_match(profiles, rb_worker_index(w), &mm, fx,
+					  nfx, NULL, 0);
 		if (rb_profiles_quirks(profiles, g)->tftp_blksize_max &&
 		    r.blksize > rb_profiles_quirks(profiles, g)->tftp_blksize_max)
 			r.blksize = rb_profiles_quirks(profiles, g)->tftp_blksize_max;

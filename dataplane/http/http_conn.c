@@ -440,6 +440,32 @@ labels_of(const char *query, struct labels *l)
 	}
 }
 
+/**
+ * The asker's firmware arch from its DHCP lease (option 93 of its
+ * network boot), as a label, unless the query gave one.
+ */
+static void
+arch_label(const struct conn *c, struct labels *l, uint32_t ip)
+{
+	static const char key[] = "arch";
+	size_t o = 0;
+	unsigned int i;
+	int a;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->f[i].key, key) == 0)
+			return;
+		o = (size_t)(l->f[i].value - l->buf) + strlen(l->f[i].value) + 1;
+	}
+	if (l->n == sizeof(l->f) / sizeof(l->f[0]) || !c->t->h->conf.dhcpd ||
+	    o + sizeof(key) + 8 > sizeof(l->buf) ||
+	    (a = rb_dhcpd_arch_of(c->t->h->conf.dhcpd, ip)) < 0)
+		return;
+	memcpy(l->buf + o, key, sizeof(key));
+	snprintf(l->buf + o + sizeof(key), 8, "%u", (unsigned int)(uint16_t)a);
+	l->f[l->n++] = (struct rb_fact){l->buf + o, l->buf + o + sizeof(key)};
+}
+
 /** The machine asking: ?mac= / ?uuid=, else its DHCP lease. */
 static void
 machine_of(struct conn *c, const struct rb_http_req *r, struct rb_machine *m)
@@ -481,6 +507,7 @@ asker_of(struct conn *c, struct asker *a)
 	if (!a->known) {
 		machine_of(c, &c->req, &a->m);
 		labels_of(c->req.query, &a->l);
+		arch_label(c, &a->l, a->m.ip);
 		a->known = 1;
 	}
 	return a;
@@ -586,6 +613,12 @@ handle(struct conn *c)
 	}
 	if (profiles)
 		rb_profiles_release(profiles);
+	/* the callback an OS hits once it is up (boot tracking's "done",
+	 * noted from the request itself): a short plain answer */
+	if (f == NULL && strcmp(c->req.path, "done") == 0) {
+		respond_error(c, 200, "done: noted");
+		return;
+	}
 	if (f) {
 		struct validators v;
 

@@ -108,6 +108,12 @@ int rb_dhcpd_pool_of(const struct rb_dhcpd *d, uint32_t ip);
  */
 int rb_dhcpd_mac_of(struct rb_dhcpd *d, uint32_t ip, uint8_t mac[6]);
 
+/**
+ * The firmware architecture (option 93) the client leasing @p ip gave
+ * when it network-booted, or -1: the arch fact for TFTP and HTTP.
+ */
+int rb_dhcpd_arch_of(struct rb_dhcpd *d, uint32_t ip);
+
 /** @return the pool's lease table, to count or list. */
 struct rb_pool *rb_dhcpd_pool(struct rb_dhcpd *d, unsigned int i);
 

@@ -41,6 +41,8 @@ struct rb_lease {
 	uint8_t state;
 	uint8_t pinned;      /**< reserved for key by a --dhcp-host */
 	uint32_t expires;    /**< epoch seconds */
+	uint16_t arch;       /**< the holder's firmware arch (option 93) + 1,
+			      *   0 unknown: a fact for TFTP and HTTP */
 };
 
 struct rb_pool {
@@ -158,6 +160,16 @@ void rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
  *
  * @return 0, or -1 when nobody leases it
  */
+/**
+ * Note the firmware architecture (option 93) of the client given @p ip,
+ * or that none is known (@p arch -1).  Not journalled: the client says
+ * it again on its next boot.
+ */
+void rb_pool_set_arch(struct rb_pool *p, uint32_t ip, int arch);
+
+/** The architecture noted for the live lease of @p ip, or -1. */
+int rb_pool_arch_of(struct rb_pool *p, uint32_t ip, uint32_t now);
+
 int rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now,
 		   uint8_t mac[6]);
 

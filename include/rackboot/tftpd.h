@@ -19,6 +19,7 @@
 struct rte_mbuf;
 struct rb_worker;
 struct rb_tftpd;
+struct rb_dhcpd;
 
 struct rb_tftpd_conf {
 	uint32_t server_ip;        /**< network order */
@@ -42,6 +43,8 @@ struct rb_tftpd_conf {
 	uint16_t mc_port;
 	/** boot events: each read request served, or NULL */
 	struct rb_bootev_q *track;
+	/** the DHCP server whose leases give the asker's arch, or NULL */
+	struct rb_dhcpd *dhcpd;
 };
 
 /** @return 0, or a negative errno */

@@ -44,9 +44,10 @@ for f in vmlinuz initrd.img live.img pxelinux.0 ldlinux.c32 ipxe.efi grubx64.efi
 done
 
 # profile ID EXTRA_ARGS...: the payload with a token from the group;
-# BOOT_FILES (JSON) is the profile's boot file by firmware class
+# BOOT_FILES (JSON) is the profile's boot file by firmware class; the
+# token ends in TOKEN_TAIL (a template too)
 profile() {
-	local id=$1 a args='"console=ttyS0", "quiet", "panic=-1", "rackboot.token={{.token}}"'
+	local id=$1 a args="\"console=ttyS0\", \"quiet\", \"panic=-1\", \"rackboot.token={{.token}}${TOKEN_TAIL:-}\""
 	shift
 	for a in "$@"; do args="$args, \"$a\""; done
 	cat >"$DATA/profiles/$id.json" <<EOF
@@ -76,7 +77,7 @@ boot_one() {
 	vm_start "$n" "$mac" "$fw"
 	vm_wait "$n" "$secs" || { vm_booted "$n" "${TOKEN[$n]}" "$mac" || true; fail "machine $n ($fw) still running after ${secs}s"; }
 	vm_booted "$n" "${TOKEN[$n]}" "$mac" || fail "machine $n ($fw) did not boot its own profile"
-	pass "machine $n ($fw, $mac) booted with its token in $(echo "$(date +%s.%N) - $t0" | bc -l | cut -c1-5) s"
+	pass "machine $n ($fw, $mac) booted with its token (${TOKEN[$n]}) in $(echo "$(date +%s.%N) - $t0" | bc -l | cut -c1-5) s"
 }
 
 # an unmatched machine gets the default group: a decoy token, never used
@@ -85,8 +86,10 @@ profile linux-efi "initrd=initrd.img"
 profile live "rackboot.live={{.http}}live.img"
 # the boot path chosen per firmware by the profile, not the command line:
 # an iPXE ROM handed to PXELINUX, OVMF's PXE to GRUB
-BOOT_FILES="{\"ipxe\": \"tftp://$LAB_SRV_IP/pxelinux.0\"}" profile pxelinux
-BOOT_FILES='{"efi-x64": "grubx64.efi"}' profile grub
+# their configs come over TFTP, rendered with the arch the firmware gave
+# DHCP (option 93: 0 for the BIOS ROM, 7 for OVMF)
+BOOT_FILES="{\"ipxe\": \"tftp://$LAB_SRV_IP/pxelinux.0\"}" TOKEN_TAIL='-arch${arch}' profile pxelinux
+BOOT_FILES='{"efi-x64": "grubx64.efi"}' TOKEN_TAIL='-arch{{.arch}}' profile grub
 cat >"$DATA/groups/default.json" <<EOF
 {"id": "default", "name": "anyone else", "profile": "linux", "metadata": {"token": "wrong-machine"}}
 EOF
@@ -149,6 +152,7 @@ ipxe-uefi)
 	;;
 pxelinux)
 	machine 1 pxelinux; mac=$MAC
+	TOKEN[1]=${TOKEN[1]}-arch0
 	rrq_capture
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 bios 300
@@ -158,6 +162,7 @@ pxelinux)
 	;;
 grub-efi)
 	machine 1 grub; mac=$MAC
+	TOKEN[1]=${TOKEN[1]}-arch7
 	rrq_capture
 	rbd_start "${rbd_args[@]}"
 	boot_one 1 uefi-pxe 300

@@ -152,6 +152,17 @@ code=$(c2 curl -s -o /dev/null -w '%{http_code}' "$url/ignition?mac=$mac2")
 [ "$code" = 404 ] || fail "/ignition for a profile without one: $code"
 pass "HTTP: /ipxe, boot.ipxe, /ignition, /metadata rendered per machine"
 
+# the callback URL an OS hits when it is up: answered, and the machine's
+# boot is done in `rackbootctl machines`
+out=$(c1 curl -sf "$url/done?mac=$mac1") || fail "GET /done"
+[ "$out" = "done: noted" ] || fail "GET /done: $out"
+ctl --json machines | python3 -c '
+import json, sys
+ms = [m for m in json.load(sys.stdin)["machines"] if m["mac"] == sys.argv[1]]
+sys.exit(0 if ms and ms[0]["stage"] == "done" and "done" in ms[0]["times"] else 1)' "$mac1" ||
+	fail "after GET /done: $(ctl machines)"
+pass "GET /done?mac=: 200, and rackbootctl machines shows $mac1 done"
+
 # the group's pacing quirk: 1 MB/s for node1, none for the default group
 t0=$(date +%s%N)
 c1 curl -sf -o "$WORK/got/k1" "$url/assets/vmlinuz?mac=$mac1" || fail "paced kernel"

@@ -70,6 +70,31 @@ test_offer_stable_and_distinct(void **state)
 	assert_true(rb_pool_has(&pool, ip1) && rb_pool_has(&pool, ip3));
 }
 
+/* the firmware arch noted on a lease: a fact while the lease lives */
+static void
+test_arch(void **state)
+{
+	struct rb_client_key a = key_of(1);
+	uint32_t ip;
+
+	(void)state;
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip), 0);
+	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), -1);
+	rb_pool_set_arch(&pool, ip, 7);
+	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), 7);
+	rb_pool_set_arch(&pool, ip, 0);
+	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), 0);
+	/* not a network boot: none known */
+	rb_pool_set_arch(&pool, ip, -1);
+	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), -1);
+	rb_pool_set_arch(&pool, ip, 9);
+	/* the offer expired: nobody's arch */
+	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW + 31), -1);
+	/* outside the pool */
+	assert_int_equal(rb_pool_arch_of(&pool, IP(10, 99, 1, 1), NOW), -1);
+	rb_pool_set_arch(&pool, IP(10, 99, 1, 1), 7);
+}
+
 static void
 test_requested_address(void **state)
 {
@@ -304,6 +329,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_offer_stable_and_distinct,
 						fresh, done),
+		cmocka_unit_test_setup_teardown(test_arch, fresh, done),
 		cmocka_unit_test_setup_teardown(test_requested_address, fresh,
 						done),
 		cmocka_unit_test_setup_teardown(test_exhaustion_and_expiry,
