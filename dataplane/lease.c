@@ -321,22 +321,32 @@ rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
 	rte_spinlock_unlock(&p->lock);
 }
 
-int
-rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now, uint8_t mac[6])
+/** A copy of the live lease of @p ip (bound or offered): 0, or -1. */
+static int
+live_copy(struct rb_pool *p, uint32_t ip, uint32_t now, struct rb_lease *out)
 {
-	const struct rb_lease *l;
 	int rc = -1;
 
 	if (!rb_pool_has(p, ip))
 		return -1;
 	rte_spinlock_lock(&p->lock);
-	l = entry(p, ip);
-	if (live(l, now)) {
-		memcpy(mac, l->mac, 6);
+	if (live(entry(p, ip), now)) {
+		*out = *entry(p, ip);
 		rc = 0;
 	}
 	rte_spinlock_unlock(&p->lock);
 	return rc;
+}
+
+int
+rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now, uint8_t mac[6])
+{
+	struct rb_lease l;
+
+	if (live_copy(p, ip, now, &l) < 0)
+		return -1;
+	memcpy(mac, l.mac, 6);
+	return 0;
 }
 
 void
@@ -352,17 +362,10 @@ rb_pool_set_arch(struct rb_pool *p, uint32_t ip, int arch)
 int
 rb_pool_arch_of(struct rb_pool *p, uint32_t ip, uint32_t now)
 {
-	const struct rb_lease *l;
-	int rc = -1;
+	struct rb_lease l;
 
-	if (!rb_pool_has(p, ip))
-		return -1;
-	rte_spinlock_lock(&p->lock);
-	l = entry(p, ip);
-	if (live(l, now) && l->arch)
-		rc = l->arch - 1;
-	rte_spinlock_unlock(&p->lock);
-	return rc;
+	return live_copy(p, ip, now, &l) < 0 || l.arch == 0 ? -1
+							     : l.arch - 1;
 }
 
 uint32_t
