@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "rackboot/machines.h"
+#include "testfiles.h"
 
 static const uint8_t mac1[6] = {0x52, 0x54, 0x00, 0x99, 0x01, 0x01};
 static uint64_t clock_ns = 1000000000000ull;
@@ -128,19 +129,6 @@ test_chain_without_profiles(void **state)
 
 static char base[64];
 
-static void
-put(const char *rel, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* the kernel and initrd are the profile's paths, whatever their names;
  * PXELINUX's own files before its config are the boot program */
 static void
@@ -156,20 +144,17 @@ test_profile_paths(void **state)
 	assert_non_null(mkdtemp(base));
 	snprintf(data, sizeof(data), "%s/data", base);
 	snprintf(root, sizeof(root), "%s/root", base);
-	mkdir(data, 0755);
-	mkdir(root, 0755);
-	snprintf(cmd, sizeof(cmd), "%s/data/groups", base);
-	mkdir(cmd, 0755);
-	snprintf(cmd, sizeof(cmd), "%s/data/profiles", base);
-	mkdir(cmd, 0755);
-	snprintf(cmd, sizeof(cmd), "%s/root/os", base);
-	mkdir(cmd, 0755);
-	put("root/os/k-6.1", "k");
-	put("root/os/fs.cpio", "i");
-	put("data/profiles/p.json", "{\"id\": \"p\", \"boot\": {\"kernel\": "
-				    "\"http://10.99.0.1/os/k-6.1\", \"initrd\": "
-				    "[\"--name fs /os/fs.cpio\"]}}");
-	put("data/groups/g.json", "{\"id\": \"rack\", \"profile\": \"p\"}");
+	mkdir_in(base, "data");
+	mkdir_in(base, "root");
+	mkdir_in(data, "groups");
+	mkdir_in(data, "profiles");
+	mkdir_in(root, "os");
+	put(root, "os/k-6.1", "k");
+	put(root, "os/fs.cpio", "i");
+	put(data, "profiles/p.json", "{\"id\": \"p\", \"boot\": {\"kernel\": "
+				     "\"http://10.99.0.1/os/k-6.1\", \"initrd\": "
+				     "[\"--name fs /os/fs.cpio\"]}}");
+	put(data, "groups/g.json", "{\"id\": \"rack\", \"profile\": \"p\"}");
 	assert_int_equal(rb_profiles_load(data, root, NULL, 1, 1, &p, err,
 					  sizeof(err)), 0);
 	assert_int_equal(rb_machines_create(16, &t), 0);

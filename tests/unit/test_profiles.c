@@ -18,30 +18,10 @@
 #include <jansson.h>
 
 #include "rackboot/profiles.h"
+#include "testfiles.h"
 
 static char base[64], data[96], root[96];
 
-static void
-put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
-rm(const char *dir, const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
 
 /* the good directory every case starts from */
 static const char *const good[][2] = {
