@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "rackboot/config.h"
+#include "testfiles.h"
 
 static char dir[64];
 
@@ -39,13 +40,9 @@ static const char *
 write_file(const char *name, const char *text)
 {
 	static char path[128];
-	FILE *f;
 
+	put(dir, name, text);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 	return path;
 }
 
