@@ -399,6 +399,7 @@ respond_file_head(struct conn *c, const struct rb_http_req *r,
 struct labels {
 	struct rb_fact f[16];
 	unsigned int n;
+	size_t used;  /**< bytes of @p buf the labels take */
 	char buf[1024];
 };
 
@@ -438,6 +439,7 @@ labels_of(const char *query, struct labels *l)
 		}
 		p = amp ? amp + 1 : NULL;
 	}
+	l->used = o;
 }
 
 /**
@@ -448,15 +450,13 @@ static void
 arch_label(const struct conn *c, struct labels *l, uint32_t ip)
 {
 	static const char key[] = "arch";
-	size_t o = 0;
+	size_t o = l->used;
 	unsigned int i;
 	int a;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->n; i++)
 		if (strcmp(l->f[i].key, key) == 0)
 			return;
-		o = (size_t)(l->f[i].value - l->buf) + strlen(l->f[i].value) + 1;
-	}
 	if (l->n == sizeof(l->f) / sizeof(l->f[0]) || !c->t->h->conf.dhcpd ||
 	    o + sizeof(key) + 8 > sizeof(l->buf) ||
 	    (a = rb_dhcpd_arch_of(c->t->h->conf.dhcpd, ip)) < 0)
@@ -464,6 +464,7 @@ arch_label(const struct conn *c, struct labels *l, uint32_t ip)
 	memcpy(l->buf + o, key, sizeof(key));
 	snprintf(l->buf + o + sizeof(key), 8, "%u", (unsigned int)(uint16_t)a);
 	l->f[l->n++] = (struct rb_fact){l->buf + o, l->buf + o + sizeof(key)};
+	l->used = o + sizeof(key) + strlen(l->buf + o + sizeof(key)) + 1;
 }
 
 /** The machine asking: ?mac= / ?uuid=, else its DHCP lease. */
