@@ -711,6 +711,34 @@ set_http_send_timeout(struct rb_config *c, const char *v, char *err,
 }
 
 static int
+set_dhcp_offer_time(struct rb_config *c, const char *v, char *err,
+		    size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 1, 3600, &n, err, errlen))
+		return -1;
+	c->offer_secs = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_dhcp_offer_limit(struct rb_config *c, const char *v, char *err,
+		     size_t errlen)
+{
+	unsigned long n;
+
+	if (strcmp(v, "off") == 0) {
+		c->offer_limit = UINT32_MAX;
+		return 0;
+	}
+	if (parse_uint(v, 1, 1 << 20, &n, err, errlen))
+		return -1;
+	c->offer_limit = (uint32_t)n;
+	return 0;
+}
+
+static int
 set_http_access_log(struct rb_config *c, const char *v, char *err,
 		    size_t errlen)
 {
@@ -736,6 +764,13 @@ static const struct option_def options[] = {
 	 "need NETMASK (default: the upper half of our subnet, 1h)"},
 	{"dhcp-host", "MAC,IP|id:CLIENT-ID,IP", set_dhcp_host, 0, 1,
 	 "a fixed address for a MAC or a client identifier (hex); repeat"},
+	{"dhcp-offer-time", "SECS", set_dhcp_offer_time, 0, 1,
+	 "how long an offer holds its address for the client's REQUEST "
+	 "(default 10)"},
+	{"dhcp-offer-limit", "N|off", set_dhcp_offer_limit, 0, 1,
+	 "offers one relay or port may hold in a pool at once, so a DISCOVER "
+	 "flood from random MACs cannot take the pool (default: half the "
+	 "pool)"},
 	{"proxy-dhcp", NULL, set_proxy_dhcp, 0, 1,
 	 "proxyDHCP: another server gives addresses, rackbootd only boot "
 	 "information (ports 67 and 4011)"},
@@ -861,6 +896,7 @@ rb_config_defaults(struct rb_config *c)
 	c->http_admin_port = 9180;
 	c->http_threads = 1;
 	c->http_max_conns = 8192;
+	c->offer_secs = 10;
 	c->http_header_timeout = 10;
 	c->http_idle_timeout = 30;
 	c->http_send_timeout = 60;
@@ -1268,6 +1304,8 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 				     memcmp(a->hosts, b->hosts,
 					    sizeof(a->hosts[0]) * a->nb_hosts));
 	CHANGED("dhcp", a->dhcp != b->dhcp || a->proxy_dhcp != b->proxy_dhcp);
+	CHANGED("dhcp-offer-time", a->offer_secs != b->offer_secs);
+	CHANGED("dhcp-offer-limit", a->offer_limit != b->offer_limit);
 	CHANGED("boot-file", memcmp(a->boot_file, b->boot_file,
 				    sizeof(a->boot_file)) ||
 				     strcmp(a->http_url, b->http_url));

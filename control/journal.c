@@ -110,6 +110,41 @@ mirror_apply(struct rb_journal_mirror *mi, const struct rb_journal_rec *r)
 	mi->live++;
 }
 
+/** The live record of @p ip, or NULL. */
+static const struct rb_journal_rec *
+mirror_find(const struct rb_journal_mirror *mi, uint32_t ip)
+{
+	size_t s;
+
+	if (mi->cap == 0)
+		return NULL;
+	for (s = slot_of(mi, ip); mi->slots[s].used;
+	     s = (s + 1) & (mi->cap - 1))
+		if (mi->slots[s].used == 1 && mi->slots[s].rec.ip == ip)
+			return &mi->slots[s].rec;
+	return NULL;
+}
+
+/**
+ * When a record could not be written: the end of the lease the file
+ * already holds for the same client and address, if it has a minute or
+ * more to run, else 0.  An ACK up to that end promises nothing the disk
+ * does not hold, so a known machine keeps being served on a full disk.
+ */
+static uint32_t
+durable_until(const struct rb_journal *j, const struct rb_journal_rec *r)
+{
+	const struct rb_journal_rec *d = mirror_find(j->mirror, r->ip);
+	uint32_t now = (uint32_t)time(NULL);
+
+	if (d == NULL || d->type != RB_JREC_BIND || r->type != RB_JREC_BIND ||
+	    d->key.len != r->key.len ||
+	    memcmp(d->key.data, r->key.data, d->key.len) != 0 ||
+	    d->expires < now + 60)
+		return 0;
+	return d->expires;
+}
+
 /* --- replay --- */
 
 int
@@ -262,7 +297,6 @@ journal_main(void *arg)
 	static struct rb_journal_rec buf[BATCH];
 	time_t last_sync = time(NULL);
 	unsigned int idle = 0;
-	int failing = 0;
 
 	for (;;) {
 		unsigned int n, i;
@@ -299,19 +333,20 @@ journal_main(void *arg)
 			if (ftruncate(j->fd, good) < 0) {
 				/* replay cuts what follows the last good record */
 			}
-			j->errors++;
+			__atomic_fetch_add(&j->errors, 1, __ATOMIC_RELAXED);
 			j->seq -= n;
-			if (!failing)
+			if (!j->failing)
 				rb_log(RB_LOG_ERR, "journal_error",
-				       "%s: %s: acknowledgements held back until "
-				       "leases can be written",
+				       "%s: %s: new leases are not acknowledged "
+				       "until they can be written; known ones "
+				       "only to the end the file holds",
 				       j->path, strerror(-rc));
-			failing = 1;
+			__atomic_store_n(&j->failing, 1, __ATOMIC_RELAXED);
 		} else {
-			if (failing)
+			if (j->failing)
 				rb_log(RB_LOG_INFO, "journal_ok",
 				       "%s: writing again", j->path);
-			failing = 0;
+			__atomic_store_n(&j->failing, 0, __ATOMIC_RELAXED);
 			j->written += n;
 			pthread_mutex_lock(&j->lock);
 			for (i = 0; i < n; i++)
@@ -323,10 +358,19 @@ journal_main(void *arg)
 
 			if (m == NULL)
 				continue;
-			/* an ACK whose lease is not on disk is not sent: the
-			 * client asks again */
-			if (rc < 0 ||
-			    rte_ring_sp_enqueue(j->out[items[i].worker], m) < 0)
+			/* an ACK whose lease is not on disk is not sent (the
+			 * client asks again), unless the file holds an
+			 * earlier one of the same lease: the worker cuts the
+			 * ACK's lease time to what that one promises */
+			m->hash.usr = 0;
+			if (rc < 0) {
+				m->hash.usr = durable_until(j, &items[i].rec);
+				if (m->hash.usr == 0) {
+					rte_pktmbuf_free(m);
+					continue;
+				}
+			}
+			if (rte_ring_sp_enqueue(j->out[items[i].worker], m) < 0)
 				rte_pktmbuf_free(m);
 		}
 		if (rc == 0 && j->written > 4 * j->mirror->live + 4096) {

@@ -169,17 +169,23 @@ counters_json(struct daemon *d)
 			 (json_int_t)drops);
 }
 
-/** Leases bound now, in every pool. */
+/** Leases in @p state now (bound, offered), in every pool. */
 static uint32_t
-leases_bound(struct daemon *d)
+leases_in(struct daemon *d, uint8_t state)
 {
 	uint32_t now = (uint32_t)time(NULL), n = 0;
 	unsigned int i;
 
 	for (i = 0; d->dhcpd && i < rb_dhcpd_pools(d->dhcpd); i++)
-		n += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i), RB_LEASE_BOUND,
-				   now);
+		n += rb_pool_count(rb_dhcpd_pool(d->dhcpd, i), state, now);
 	return n;
+}
+
+/** Leases bound now, in every pool. */
+static uint32_t
+leases_bound(struct daemon *d)
+{
+	return leases_in(d, RB_LEASE_BOUND);
 }
 
 static json_t *status_core(struct daemon *d);
@@ -201,6 +207,17 @@ status_json(struct daemon *d)
 	}
 	json_object_set_new(o, "reload_failures",
 			    json_integer((json_int_t)d->reload_failures));
+	json_object_set_new(o, "leases_offered",
+			    json_integer(leases_in(d, RB_LEASE_OFFERED)));
+	if (d->journal) {
+		json_object_set_new(o, "journal",
+				    json_string(rb_journal_failing(d->journal)
+							? "failing"
+							: "ok"));
+		json_object_set_new(o, "journal_errors",
+				    json_integer((json_int_t)rb_journal_errors(
+					    d->journal)));
+	}
 	return o;
 }
 
@@ -902,7 +919,8 @@ start_dhcp(struct daemon *d)
 		return 0;
 	memset(&dc, 0, sizeof(dc));
 	dc.server_ip = c->ip;
-	dc.offer_secs = 30;
+	dc.offer_secs = c->offer_secs;
+	dc.offer_limit = c->offer_limit;
 	dc.decline_secs = 600;
 	dc.proxy = c->proxy_dhcp;
 	dc.sync = c->lease_sync == RB_SYNC_FSYNC;
@@ -1098,6 +1116,21 @@ daemon_metrics(void *ctx, FILE *o)
 		   "(reloads).\n# TYPE rackboot_generation gauge\n"
 		   "rackboot_generation %llu\n",
 		leases_bound(d), (unsigned long long)d->generation);
+	fprintf(o, "# HELP rackboot_leases_offered DHCP offers holding an "
+		   "address now.\n# TYPE rackboot_leases_offered gauge\n"
+		   "rackboot_leases_offered %u\n",
+		leases_in(d, RB_LEASE_OFFERED));
+	if (d->journal)
+		fprintf(o, "# HELP rackboot_journal_errors_total Lease journal "
+			   "writes or syncs that failed (a full disk).\n"
+			   "# TYPE rackboot_journal_errors_total counter\n"
+			   "rackboot_journal_errors_total %llu\n"
+			   "# HELP rackboot_journal_failing 1 while the lease "
+			   "journal cannot write: new leases wait.\n"
+			   "# TYPE rackboot_journal_failing gauge\n"
+			   "rackboot_journal_failing %d\n",
+			(unsigned long long)rb_journal_errors(d->journal),
+			rb_journal_failing(d->journal));
 	if (__atomic_load_n(&d->snap_have, __ATOMIC_ACQUIRE))
 		fprintf(o, "# HELP rackboot_profiles_generation The profiles "
 			   "snapshot serving.\n# TYPE rackboot_profiles_generation "

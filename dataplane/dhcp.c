@@ -55,6 +55,7 @@ struct rb_dhcpd {
 	const struct rb_profiles *profiles; /**< atomic: reloads swap it */
 	struct delayq delay[RB_DP_MAX_WORKERS];
 	struct rb_bootev_q *track;          /**< boot events, or NULL */
+	uint64_t next_sweep;                /**< TSC of the next offer sweep */
 };
 
 /** Everything about the request being answered. */
@@ -115,6 +116,10 @@ rb_dhcpd_create(const struct rb_dhcp_conf *c, struct rb_journal *journal,
 			rb_dhcpd_destroy(d);
 			return rc;
 		}
+		if (c->offer_limit == 0)
+			d->pools[i].offer_limit = (d->pools[i].size + 1) / 2;
+		else if (c->offer_limit != UINT32_MAX)
+			d->pools[i].offer_limit = c->offer_limit;
 	}
 	memset(&hp, 0, sizeof(hp));
 	hp.name = "rb_dhcp_hosts";
@@ -606,6 +611,18 @@ send_nak(struct req *q, const char *why)
 
 /* --- the message types --- */
 
+/**
+ * Where a DISCOVER came from, for the pool's offer limit: the relay's
+ * address, else the port it arrived on as 0.0.0.N (no relay has it).
+ */
+static uint32_t
+offer_source(const struct req *q)
+{
+	if (q->msg.hdr->giaddr)
+		return q->msg.hdr->giaddr;
+	return rte_cpu_to_be_32((uint32_t)q->m->port + 1);
+}
+
 static void
 discover(struct req *q)
 {
@@ -620,12 +637,19 @@ discover(struct req *q)
 		return;
 	}
 	secs = q->d->conf.pools[p].lease_secs;
-	if (ip == 0 &&
-	    rb_pool_offer(&q->d->pools[p], &q->key, q->msg.hdr->chaddr,
-			  rb_dhcp_opt_ip(&q->msg, RB_OPT_REQUESTED_IP), q->now,
-			  q->d->conf.offer_secs, &ip) < 0) {
-		drop(q, RB_CTR_DROP_dhcp_pool_exhausted);
-		return;
+	if (ip == 0) {
+		int rc = rb_pool_offer(&q->d->pools[p], &q->key,
+				       q->msg.hdr->chaddr,
+				       rb_dhcp_opt_ip(&q->msg, RB_OPT_REQUESTED_IP),
+				       offer_source(q), q->now,
+				       q->d->conf.offer_secs, &ip);
+
+		if (rc < 0) {
+			drop(q, rc == RB_OFFER_LIMITED
+					? RB_CTR_DROP_dhcp_offer_limit
+					: RB_CTR_DROP_dhcp_pool_exhausted);
+			return;
+		}
 	}
 	reply_start(q, &wr, RB_DHCPOFFER);
 	rb_dhcp_reply_hdr(&wr)->yiaddr = ip;
@@ -872,6 +896,65 @@ rb_dhcpd_handle(void *ctx, struct rb_worker *w, struct rte_mbuf *m,
 	}
 }
 
+/**
+ * Cut a built ACK's lease to end at @p until (epoch seconds): the lease
+ * the journal holds, when the renewal could not be written.  Options 51,
+ * 58 and 59 are rewritten in place and the UDP checksum redone.
+ *
+ * @param m      the ACK frame, as reply_frame() built it
+ * @param until  the end the journal holds, in the future
+ */
+static void
+shorten_ack(struct rte_mbuf *m, uint32_t until)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame +
+				   sizeof(struct rte_ether_hdr));
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint8_t *o = (uint8_t *)(udp + 1) + RB_DHCP_FIXED_LEN + 4;
+	uint8_t *end = frame + rte_pktmbuf_data_len(m);
+	uint32_t now = now_secs(), secs = until > now ? until - now : 1, v;
+
+	while (o + 1 < end && o[0] != RB_OPT_END) {
+		if (o[0] == RB_OPT_PAD) {
+			o++;
+			continue;
+		}
+		if (o + 2 + o[1] > end)
+			break;
+		v = o[0] == RB_OPT_LEASE_TIME	   ? secs
+		    : o[0] == RB_OPT_RENEWAL_TIME   ? secs / 2
+		    : o[0] == RB_OPT_REBINDING_TIME ? secs / 8 * 7
+						    : 0;
+		if (v && o[1] == 4) {
+			v = rte_cpu_to_be_32(v);
+			memcpy(o + 2, &v, 4);
+		}
+		o += 2 + o[1];
+	}
+	udp->dgram_cksum = 0;
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+}
+
+/**
+ * Free expired offers, so that a source that hit its offer limit (a
+ * flood) may offer again soon after: every pool walked once a second, in
+ * tenths, by the first worker.
+ */
+static void
+expire_offers(struct rb_dhcpd *d)
+{
+	uint64_t t = rte_rdtsc();
+	unsigned int i;
+
+	if (t < d->next_sweep)
+		return;
+	d->next_sweep = t + rte_get_tsc_hz() / 10;
+	for (i = 0; i < d->conf.nb_pools; i++)
+		rb_pool_expire_offers(&d->pools[i], now_secs(),
+				      d->pools[i].size / 10 + 1);
+}
+
 void
 rb_dhcpd_poll(void *ctx, struct rb_worker *w)
 {
@@ -881,11 +964,19 @@ rb_dhcpd_poll(void *ctx, struct rb_worker *w)
 
 	if (d->delay[rb_worker_index(w)].n)
 		delay_flush(&d->delay[rb_worker_index(w)], w);
+	if (rb_worker_index(w) == 0)
+		expire_offers(d);
 	if (d->journal == NULL || !d->conf.sync)
 		return;
 	n = rb_journal_durable(d->journal, rb_worker_index(w), pkts, 32);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->hash.usr) {
+			shorten_ack(pkts[i], pkts[i]->hash.usr);
+			rb_count(rb_worker_counters(w),
+				 RB_CTR_dhcp_acks_shortened, 1);
+		}
 		rb_worker_tx(w, pkts[i]);
+	}
 	if (n)
 		rb_count(rb_worker_counters(w), RB_CTR_dhcp_acks_durable, n);
 }

@@ -41,6 +41,32 @@ ip_of(const struct rb_pool *p, const struct rb_lease *l)
 	return rte_cpu_to_be_32(p->lo + (uint32_t)(l - p->leases));
 }
 
+/** The slot of source @p id, added when new; the last slot is shared. */
+static struct rb_pool_src *
+source(struct rb_pool *p, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nb_src; i++)
+		if (p->src[i].id == id)
+			return &p->src[i];
+	if (p->nb_src < RB_POOL_SOURCES) {
+		p->src[p->nb_src].id = id;
+		return &p->src[p->nb_src++];
+	}
+	return &p->src[RB_POOL_SOURCES - 1];
+}
+
+/** Entry @p l stops being an offer: its source may make another. */
+static void
+offer_done(struct rb_pool *p, struct rb_lease *l)
+{
+	if (l->state == RB_LEASE_OFFERED && l->src &&
+	    p->src[l->src - 1].offered)
+		p->src[l->src - 1].offered--;
+	l->src = 0;
+}
+
 /** Whether @p l can go to a new client now. */
 static int
 takeable(const struct rb_lease *l, uint32_t now)
@@ -157,18 +183,27 @@ rb_pool_pin(struct rb_pool *p, const struct rb_client_key *key, uint32_t ip)
 
 int
 rb_pool_offer(struct rb_pool *p, const struct rb_client_key *key,
-	      const uint8_t mac[6], uint32_t requested, uint32_t now,
-	      uint32_t hold, uint32_t *ip)
+	      const uint8_t mac[6], uint32_t requested, uint32_t source_id,
+	      uint32_t now, uint32_t hold, uint32_t *ip)
 {
+	struct rb_pool_src *src;
 	struct rb_lease *l;
 	uint32_t i;
-	int rc = -1;
+	int rc = RB_OFFER_EXHAUSTED;
 
 	rte_spinlock_lock(&p->lock);
+	src = source(p, source_id);
 	l = find(p, key);
 	/* the client's own entry, unless it expired into someone else's */
 	if (l && !same_key(&l->key, key))
 		l = NULL;
+	/* a client that holds nothing live needs a new offer, which counts
+	 * against its source; a repeated DISCOVER does not */
+	if ((l == NULL || !live(l, now)) && p->offer_limit &&
+	    src->offered >= p->offer_limit) {
+		rte_spinlock_unlock(&p->lock);
+		return RB_OFFER_LIMITED;
+	}
 	if (l == NULL && requested && rb_pool_has(p, requested) &&
 	    takeable(entry(p, requested), now))
 		l = entry(p, requested);
@@ -185,14 +220,59 @@ rb_pool_offer(struct rb_pool *p, const struct rb_client_key *key,
 			take(p, l, key, mac);
 		memcpy(l->mac, mac, 6);
 		if (l->state != RB_LEASE_BOUND || l->expires <= now) {
+			offer_done(p, l);
 			l->state = RB_LEASE_OFFERED;
 			l->expires = now + hold;
+			l->src = (uint8_t)(src - p->src + 1);
+			src->offered++;
 		}
 		*ip = ip_of(p, l);
 		rc = 0;
 	}
 	rte_spinlock_unlock(&p->lock);
 	return rc;
+}
+
+uint32_t
+rb_pool_expire_offers(struct rb_pool *p, uint32_t now, uint32_t max)
+{
+	uint32_t i, freed = 0;
+
+	if (max > p->size)
+		max = p->size;
+	rte_spinlock_lock(&p->lock);
+	for (i = 0; i < max; i++) {
+		struct rb_lease *l = &p->leases[p->sweep];
+
+		if (l->state == RB_LEASE_OFFERED && l->expires <= now) {
+			/* the entry keeps its owner: it gets it back first */
+			offer_done(p, l);
+			l->state = RB_LEASE_FREE;
+			l->expires = 0;
+			freed++;
+		}
+		p->sweep = (p->sweep + 1) % p->size;
+		/* let the workers in between long stretches */
+		if ((i & 4095) == 4095) {
+			rte_spinlock_unlock(&p->lock);
+			rte_spinlock_lock(&p->lock);
+		}
+	}
+	rte_spinlock_unlock(&p->lock);
+	return freed;
+}
+
+uint32_t
+rb_pool_offers_of(struct rb_pool *p, uint32_t source_id)
+{
+	uint32_t i, n = 0;
+
+	rte_spinlock_lock(&p->lock);
+	for (i = 0; i < p->nb_src; i++)
+		if (p->src[i].id == source_id)
+			n = p->src[i].offered;
+	rte_spinlock_unlock(&p->lock);
+	return n;
 }
 
 enum rb_bind_result
@@ -218,6 +298,7 @@ rb_pool_bind(struct rb_pool *p, const struct rb_client_key *key,
 		/* one lease per client: a different entry it held goes back */
 		if (old && old != l && !old->pinned) {
 			unlink_owner(p, old);
+			offer_done(p, old);
 			old->state = RB_LEASE_FREE;
 			old->expires = 0;
 		}
@@ -226,6 +307,7 @@ rb_pool_bind(struct rb_pool *p, const struct rb_client_key *key,
 	}
 	if (r == RB_BIND_OK) {
 		memcpy(l->mac, mac, 6);
+		offer_done(p, l);
 		l->state = RB_LEASE_BOUND;
 		l->expires = now + secs;
 		*expires = l->expires;
@@ -283,6 +365,7 @@ rb_pool_decline(struct rb_pool *p, const struct rb_client_key *key,
 	if (same_key(&l->key, key) && !l->pinned) {
 		/* nobody's: the next DISCOVER of this client gets another */
 		unlink_owner(p, l);
+		offer_done(p, l);
 		l->state = RB_LEASE_DECLINED;
 		l->expires = now + secs;
 		rc = 0;
@@ -311,11 +394,13 @@ rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
 		if (old && old != l && same_key(&old->key, key) &&
 		    !old->pinned) {
 			unlink_owner(p, old);
+			offer_done(p, old);
 			old->state = RB_LEASE_FREE;
 			old->expires = 0;
 		}
 		take(p, l, key, mac);
 	}
+	offer_done(p, l);
 	l->state = state;
 	l->expires = expires;
 	rte_spinlock_unlock(&p->lock);

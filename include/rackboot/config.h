@@ -46,6 +46,9 @@ struct rb_config {
 	struct rb_dhcp_host hosts[RB_MAX_HOSTS]; /**< --dhcp-host */
 	int dhcp;              /**< serve DHCP at all (--no-dhcp) */
 	int proxy_dhcp;
+	unsigned int offer_secs;  /**< --dhcp-offer-time */
+	uint32_t offer_limit;     /**< --dhcp-offer-limit: 0 half the pool,
+				   *   UINT32_MAX off */
 	char boot_file[RB_FW_COUNT][RB_BOOTFILE_MAX]; /**< set or derived */
 	char http_url[RB_URL_MAX]; /**< base of HTTP boot URLs; derived */
 	char lease_file[PATH_MAX];

@@ -41,6 +41,7 @@
 	X(dhcp_uuid_ignored, "option 97 malformed: ignored, the client served") \
 	X(dhcp_acks_pending, "ACKs handed to the journal, not yet durable")    \
 	X(dhcp_acks_durable, "ACKs sent after their lease was on disk")        \
+	X(dhcp_acks_shortened, "ACKs cut to the lease on disk: journal failing") \
 	X(dhcp_profiled, "requests matched to a profile group (boot file, quirks)") \
 	X(dhcp_delayed, "replies held for a group's reply_delay_ms quirk")     \
 	X(dhcp_delay_full, "replies sent at once: the reply delay queue was full") \
@@ -101,6 +102,7 @@
 	X(dhcp_other_server, "DHCPREQUEST choosing another server")            \
 	X(dhcp_no_pool, "no pool for the client's subnet (giaddr or local)")   \
 	X(dhcp_pool_exhausted, "no free address in the pool")                   \
+	X(dhcp_offer_limit, "a new offer past its relay's or port's limit")      \
 	X(dhcp_unknown_client, "INIT-REBOOT from a client we hold no lease for") \
 	X(dhcp_not_pxe, "proxyDHCP ignores clients that are not PXE")          \
 	X(dhcp_journal_full, "ACK dropped: the lease journal could not take it") \

@@ -39,6 +39,9 @@ struct rb_dhcp_host {
 struct rb_dhcp_conf {
 	uint32_t server_ip;   /**< option 54, siaddr; network order */
 	uint32_t offer_secs;  /**< how long an offer holds its address */
+	/** offers one relay or port may hold in a pool: 0 half the pool,
+	 *  UINT32_MAX no limit */
+	uint32_t offer_limit;
 	uint32_t decline_secs; /**< how long a declined address stays off */
 	int proxy;            /**< proxyDHCP: boot information only */
 	int sync;             /**< ACKs wait for the journal's fsync */

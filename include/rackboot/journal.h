@@ -16,6 +16,10 @@
  * The file compacts itself: when it holds many more records than live
  * leases, the live ones are written to a new file that replaces it
  * (rename), so a crash during compaction leaves the old or the new file.
+ *
+ * When writes fail (a full disk), the file keeps its last good record
+ * and nothing new is acknowledged, except leases the file already holds,
+ * and those only until the end it holds (rb_journal_durable).
  */
 #ifndef RACKBOOT_JOURNAL_H
 #define RACKBOOT_JOURNAL_H
@@ -89,7 +93,8 @@ struct rb_journal {
 	uint32_t seq;
 	uint64_t written;      /**< records in the file */
 	uint64_t syncs;        /**< fdatasync calls */
-	uint64_t errors;       /**< failed writes or syncs */
+	uint64_t errors;       /**< failed writes or syncs (atomic) */
+	int failing;           /**< the last write failed (atomic) */
 	volatile int quit;
 	pthread_t thread;
 	pthread_mutex_t lock;  /**< guards the mirror for readers */
@@ -134,12 +139,30 @@ int rb_journal_submit(struct rb_journal *j, const struct rb_journal_rec *rec,
 		      struct rte_mbuf *m, uint16_t worker);
 
 /**
- * Take ACKs made durable for this worker (worker side).
+ * Take ACKs made durable for this worker (worker side).  An ACK whose
+ * record could not be written comes back only when the file already
+ * holds a lease of the same client and address with a minute or more to
+ * run; its mbuf's hash.usr then carries that lease's end (epoch
+ * seconds), and the ACK must promise no more.  Otherwise hash.usr is 0.
  *
  * @return how many were put in @p pkts
  */
 unsigned int rb_journal_durable(struct rb_journal *j, uint16_t worker,
 				struct rte_mbuf **pkts, unsigned int n);
+
+/** @return whether the last write failed (any thread). */
+static inline int
+rb_journal_failing(const struct rb_journal *j)
+{
+	return __atomic_load_n(&j->failing, __ATOMIC_RELAXED);
+}
+
+/** @return how many writes or syncs failed (any thread). */
+static inline uint64_t
+rb_journal_errors(const struct rb_journal *j)
+{
+	return __atomic_load_n(&j->errors, __ATOMIC_RELAXED);
+}
 
 /**
  * Call @p fn for each live lease (control side; takes the mirror lock).

@@ -43,6 +43,20 @@ struct rb_lease {
 	uint32_t expires;    /**< epoch seconds */
 	uint16_t arch;       /**< the holder's firmware arch (option 93) + 1,
 			      *   0 unknown: a fact for TFTP and HTTP */
+	uint8_t src;         /**< OFFERED: its source's slot + 1, else 0 */
+};
+
+#define RB_POOL_SOURCES 32
+
+/**
+ * Where DISCOVERs come from (a relay's address, or one of our ports) and
+ * how many offers of this pool it holds: a flood from one source may hold
+ * at most the pool's offer limit.  Sources past the table's size share
+ * its last slot.
+ */
+struct rb_pool_src {
+	uint32_t id;
+	uint32_t offered;
 };
 
 struct rb_pool {
@@ -50,9 +64,19 @@ struct rb_pool {
 	uint32_t lo, hi;     /**< the range, host order */
 	uint32_t size;
 	uint32_t cursor;     /**< where the next free-address search starts */
+	uint32_t sweep;      /**< where the next expired-offer sweep starts */
+	uint32_t offer_limit; /**< offers one source may hold; 0: no limit */
+	uint32_t nb_src;
+	struct rb_pool_src src[RB_POOL_SOURCES];
 	rte_spinlock_t lock;
 	struct rte_hash *by_key;
 	struct rb_lease *leases;
+};
+
+/** rb_pool_offer() failures. */
+enum rb_offer_error {
+	RB_OFFER_EXHAUSTED = -1, /**< no free address */
+	RB_OFFER_LIMITED = -2,   /**< the source holds its limit of offers */
 };
 
 /** What rb_pool_bind() decided. */
@@ -99,20 +123,37 @@ int rb_pool_pin(struct rb_pool *p, const struct rb_client_key *key,
 /**
  * Choose an address to offer and hold it for @p hold seconds: the client's
  * own lease if it has one, else @p requested if free, else the next free
- * address.
+ * address.  A client without a live lease here needs a new offer, which
+ * @p source may make only while it holds fewer than the pool's offer
+ * limit.
  *
  * @param p          the pool
  * @param key        the client
  * @param mac        its hardware address
  * @param requested  option 50, network order, or 0
+ * @param source     where the DISCOVER came from (relay address, or a
+ *                   port tag that is not an address)
  * @param now        the time
  * @param hold       how long the offer holds the address
  * @param ip         the address offered, network order
- * @return 0, or -1 when the pool is exhausted
+ * @return 0, or an rb_offer_error
  */
 int rb_pool_offer(struct rb_pool *p, const struct rb_client_key *key,
-		  const uint8_t mac[6], uint32_t requested, uint32_t now,
-		  uint32_t hold, uint32_t *ip);
+		  const uint8_t mac[6], uint32_t requested, uint32_t source,
+		  uint32_t now, uint32_t hold, uint32_t *ip);
+
+/**
+ * Free up to @p max entries' expired offers, from where the last call
+ * stopped, so their sources may offer again.  Called about once a second
+ * per pool; takes the lock once.
+ *
+ * @return how many offers it freed
+ */
+uint32_t rb_pool_expire_offers(struct rb_pool *p, uint32_t now, uint32_t max);
+
+/** How many offers of the pool @p source holds (expired ones included
+ * until a sweep frees them). */
+uint32_t rb_pool_offers_of(struct rb_pool *p, uint32_t source);
 
 /**
  * Bind @p ip to the client for @p secs: when it is the client's lease, or
@@ -155,12 +196,6 @@ void rb_pool_restore(struct rb_pool *p, const struct rb_client_key *key,
 		     uint32_t expires);
 
 /**
- * The MAC of the machine leasing @p ip (network order), bound or offered
- * and not expired: how the HTTP path knows who asks.
- *
- * @return 0, or -1 when nobody leases it
- */
-/**
  * Note the firmware architecture (option 93) of the client given @p ip,
  * or that none is known (@p arch -1).  Not journalled: the client says
  * it again on its next boot.
@@ -170,6 +205,12 @@ void rb_pool_set_arch(struct rb_pool *p, uint32_t ip, int arch);
 /** The architecture noted for the live lease of @p ip, or -1. */
 int rb_pool_arch_of(struct rb_pool *p, uint32_t ip, uint32_t now);
 
+/**
+ * The MAC of the machine leasing @p ip (network order), bound or offered
+ * and not expired: how the HTTP path knows who asks.
+ *
+ * @return 0, or -1 when nobody leases it
+ */
 int rb_pool_mac_of(struct rb_pool *p, uint32_t ip, uint32_t now,
 		   uint8_t mac[6]);
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The lease journal: records written and read back, a torn last record
- * cut off, a corrupt record ending the replay, compaction, and ACKs handed
- * back only after their batch is written. */
+ * cut off, a corrupt record ending the replay, compaction, ACKs handed
+ * back only after their batch is written, and a full disk. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -225,6 +227,95 @@ test_durable_ack(void **state)
 	rb_journal_stop(j);
 }
 
+/* the ACK handed back to worker 0 within @p secs, or NULL */
+static struct rte_mbuf *
+back_within(struct rb_journal *j, double secs)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+			    (uint64_t)(rte_get_timer_hz() * secs);
+	struct rte_mbuf *m;
+
+	while (rte_get_timer_cycles() < deadline) {
+		if (rb_journal_durable(j, 0, &m, 1) == 1)
+			return m;
+		usleep(100);
+	}
+	return NULL;
+}
+
+/* a full disk (RLIMIT_FSIZE makes writes fail with EFBIG, as ENOSPC
+ * would): the file keeps its good records whole; a new lease's ACK is
+ * not sent; a known lease's renewal comes back capped at the end the
+ * file holds, unless that is under a minute away; writing again once
+ * there is room */
+static void
+test_disk_full(void **state)
+{
+	uint32_t now = (uint32_t)time(NULL);
+	struct rb_journal_rec known = rec(RB_JREC_BIND, 0x0a630064, now + 3600);
+	struct rb_journal_rec ending = rec(RB_JREC_BIND, 0x0a630066, now + 30);
+	struct rb_journal_rec fresh_lease = rec(RB_JREC_BIND, 0x0a630065,
+						now + 3600);
+	struct rlimit unlimited, full;
+	struct rb_journal *j;
+	struct rte_mbuf *m;
+	static struct seen s;
+	uint64_t good, cut;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &unlimited), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(rb_journal_start(path, 1, 1, &j), 0);
+	assert_int_equal(rb_journal_submit(j, &known, rte_pktmbuf_alloc(pool), 0), 0);
+	m = back_within(j, 5);
+	assert_non_null(m);
+	assert_int_equal(m->hash.usr, 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rb_journal_submit(j, &ending, rte_pktmbuf_alloc(pool), 0), 0);
+	m = back_within(j, 5);
+	assert_non_null(m);
+	rte_pktmbuf_free(m);
+	assert_int_equal(file_size(), 128);
+
+	/* the disk is full: room for half a record */
+	full = unlimited;
+	full.rlim_cur = 128 + 32;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &full), 0);
+	known.expires = now + 7200; /* a renewal */
+	assert_int_equal(rb_journal_submit(j, &known, rte_pktmbuf_alloc(pool), 0), 0);
+	m = back_within(j, 5);
+	assert_non_null(m);
+	assert_int_equal(m->hash.usr, now + 3600);
+	rte_pktmbuf_free(m);
+	assert_true(rb_journal_failing(j));
+	assert_true(rb_journal_errors(j) >= 1);
+	assert_int_equal(rb_journal_submit(j, &fresh_lease, rte_pktmbuf_alloc(pool), 0), 0);
+	assert_null(back_within(j, 0.3));
+	ending.expires = now + 3600;
+	assert_int_equal(rb_journal_submit(j, &ending, rte_pktmbuf_alloc(pool), 0), 0);
+	assert_null(back_within(j, 0.3));
+	/* the half-written batch was cut: whole records only */
+	assert_int_equal(file_size(), 128);
+
+	/* room again */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &unlimited), 0);
+	assert_int_equal(rb_journal_submit(j, &fresh_lease, rte_pktmbuf_alloc(pool), 0), 0);
+	m = back_within(j, 5);
+	assert_non_null(m);
+	assert_int_equal(m->hash.usr, 0);
+	rte_pktmbuf_free(m);
+	assert_false(rb_journal_failing(j));
+	rb_journal_stop(j);
+
+	s.n = 0;
+	assert_int_equal(rb_journal_replay(path, collect, &s, &good, &cut), 0);
+	assert_int_equal(good, 3);
+	assert_int_equal(cut, 0);
+	assert_int_equal(s.r[0].expires, now + 3600);
+	assert_int_equal(s.r[2].ip, 0x0a630065);
+	assert_int_equal(s.r[2].seq, 3);
+}
+
 static int
 group_setup(void **state)
 {
@@ -258,6 +349,7 @@ main(void)
 		cmocka_unit_test_setup(test_corrupt_record, fresh),
 		cmocka_unit_test_setup(test_compaction, fresh),
 		cmocka_unit_test_setup(test_durable_ack, fresh),
+		cmocka_unit_test_setup(test_disk_full, fresh),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, group_setup,

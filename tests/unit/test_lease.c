@@ -14,6 +14,7 @@
 #include "rackboot/lease.h"
 
 #define IP(a, b, c, d) rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define SRC 0x01000000u /* port 0 */
 #define NOW 1000000u
 
 static struct rb_pool pool;
@@ -62,10 +63,10 @@ test_offer_stable_and_distinct(void **state)
 	uint32_t ip1, ip2, ip3;
 
 	(void)state;
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip1), 0);
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip2), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip1), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip2), 0);
 	assert_int_equal(ip1, ip2);
-	assert_int_equal(rb_pool_offer(&pool, &b, mac, 0, NOW, 30, &ip3), 0);
+	assert_int_equal(rb_pool_offer(&pool, &b, mac, 0, SRC, NOW, 30, &ip3), 0);
 	assert_int_not_equal(ip1, ip3);
 	assert_true(rb_pool_has(&pool, ip1) && rb_pool_has(&pool, ip3));
 }
@@ -78,7 +79,7 @@ test_arch(void **state)
 	uint32_t ip;
 
 	(void)state;
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip), 0);
 	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), -1);
 	rb_pool_set_arch(&pool, ip, 7);
 	assert_int_equal(rb_pool_arch_of(&pool, ip, NOW), 7);
@@ -102,11 +103,11 @@ test_requested_address(void **state)
 	uint32_t ip;
 
 	(void)state;
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, IP(10, 99, 0, 105), NOW,
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, IP(10, 99, 0, 105), SRC, NOW,
 				       30, &ip), 0);
 	assert_int_equal(ip, IP(10, 99, 0, 105));
 	/* taken: b gets another; outside the range: ignored */
-	assert_int_equal(rb_pool_offer(&pool, &b, mac, IP(10, 99, 0, 105), NOW,
+	assert_int_equal(rb_pool_offer(&pool, &b, mac, IP(10, 99, 0, 105), SRC, NOW,
 				       30, &ip), 0);
 	assert_int_not_equal(ip, IP(10, 99, 0, 105));
 }
@@ -120,16 +121,16 @@ test_exhaustion_and_expiry(void **state)
 	(void)state;
 	for (i = 0; i < 10; i++) {
 		k = key_of(i);
-		assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, NOW, 30, &ip),
+		assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip),
 				 0);
 		for (j = 0; j < i; j++)
 			assert_int_not_equal(seen[j], ip);
 		seen[i] = ip;
 	}
 	k = key_of(100);
-	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, NOW, 30, &ip), -1);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip), -1);
 	/* offers hold 30 s: after that the address goes to a newcomer */
-	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, NOW + 31, 30, &ip),
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW + 31, 30, &ip),
 			 0);
 }
 
@@ -140,7 +141,7 @@ test_bind_rules(void **state)
 	uint32_t ip, other, exp;
 
 	(void)state;
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip), 0);
 	assert_int_equal(rb_pool_bind(&pool, &a, mac, ip, NOW, 3600, 0, &exp),
 			 RB_BIND_OK);
 	assert_int_equal(exp, NOW + 3600);
@@ -176,7 +177,7 @@ test_decline_and_release(void **state)
 	uint32_t ip, ip2, exp, i;
 
 	(void)state;
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip), 0);
 	assert_int_equal(rb_pool_bind(&pool, &a, mac, ip, NOW, 3600, 0, &exp),
 			 RB_BIND_OK);
 	assert_int_equal(rb_pool_decline(&pool, &b, ip, NOW, 600), -1);
@@ -185,13 +186,13 @@ test_decline_and_release(void **state)
 	for (i = 0; i < 9; i++) {
 		struct rb_client_key k = key_of(10 + i);
 
-		assert_int_equal(rb_pool_offer(&pool, &k, mac, ip, NOW + 1, 30,
+		assert_int_equal(rb_pool_offer(&pool, &k, mac, ip, SRC, NOW + 1, 30,
 					       &ip2), 0);
 		assert_int_not_equal(ip2, ip);
 	}
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, ip, NOW + 1, 30, &ip2),
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, ip, SRC, NOW + 1, 30, &ip2),
 			 -1); /* the other 9 hold the rest */
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, ip, NOW + 601, 30, &ip2),
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, ip, SRC, NOW + 601, 30, &ip2),
 			 0);
 
 	/* release: the address frees, and comes back to the same client */
@@ -200,7 +201,7 @@ test_decline_and_release(void **state)
 	assert_int_equal(rb_pool_release(&pool, &b, ip2), -1);
 	assert_int_equal(rb_pool_release(&pool, &a, ip2), 0);
 	assert_int_equal(rb_pool_count(&pool, RB_LEASE_BOUND, NOW + 602), 0);
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW + 602, 30, &ip),
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW + 602, 30, &ip),
 			 0);
 	assert_int_equal(ip, ip2);
 }
@@ -217,12 +218,12 @@ test_pinned(void **state)
 	assert_int_equal(rb_pool_pin(&pool, &a, IP(10, 99, 1, 100)), -1);
 	for (i = 0; i < 9; i++) {
 		k = key_of(10 + i);
-		assert_int_equal(rb_pool_offer(&pool, &k, mac, IP(10, 99, 0, 100),
+		assert_int_equal(rb_pool_offer(&pool, &k, mac, IP(10, 99, 0, 100), SRC,
 					       NOW, 30, &ip), 0);
 		assert_int_not_equal(ip, IP(10, 99, 0, 100));
 	}
 	k = key_of(50);
-	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, NOW, 30, &ip), -1);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip), -1);
 	assert_int_equal(rb_pool_bind(&pool, &k, mac, IP(10, 99, 0, 100), NOW,
 				      60, 1, &exp), RB_BIND_WRONG);
 	assert_int_equal(rb_pool_bind(&pool, &a, mac, IP(10, 99, 0, 100), NOW,
@@ -242,7 +243,7 @@ test_restore(void **state)
 	rb_pool_restore(&pool, &a, mac, IP(10, 99, 0, 104), RB_LEASE_BOUND,
 			NOW + 200);
 	assert_int_equal(rb_pool_count(&pool, RB_LEASE_BOUND, NOW), 1);
-	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, NOW, 30, &ip), 0);
+	assert_int_equal(rb_pool_offer(&pool, &a, mac, 0, SRC, NOW, 30, &ip), 0);
 	assert_int_equal(ip, IP(10, 99, 0, 104));
 	assert_int_equal(rb_pool_bind(&pool, &b, mac, IP(10, 99, 0, 104), NOW,
 				      60, 1, &exp), RB_BIND_WRONG);
@@ -251,6 +252,71 @@ test_restore(void **state)
 	rb_pool_restore(&pool, &a, mac, IP(10, 99, 0, 102), RB_LEASE_DECLINED,
 			NOW + 50);
 	assert_int_equal(rb_pool_count(&pool, RB_LEASE_DECLINED, NOW), 1);
+}
+
+/* a flood from one source holds at most the offer limit: others still
+ * get addresses, a bound offer or a swept expired one frees a place */
+static void
+test_offer_limit(void **state)
+{
+	const uint32_t src_b = IP(10, 99, 1, 1); /* a relay */
+	struct rb_client_key k;
+	uint32_t ip, first = 0, exp, i;
+
+	(void)state;
+	pool.offer_limit = 4;
+	for (i = 0; i < 4; i++) {
+		k = key_of(200 + i);
+		assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30,
+					       &ip), 0);
+		if (i == 0)
+			first = ip;
+	}
+	assert_int_equal(rb_pool_offers_of(&pool, SRC), 4);
+	k = key_of(300);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip),
+			 RB_OFFER_LIMITED);
+	/* a repeated DISCOVER of a client holding an offer is answered */
+	k = key_of(200);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW + 1, 30,
+				       &ip), 0);
+	assert_int_equal(ip, first);
+	assert_int_equal(rb_pool_offers_of(&pool, SRC), 4);
+	/* another source is not held back */
+	for (i = 0; i < 4; i++) {
+		k = key_of(400 + i);
+		assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, src_b, NOW, 30,
+					       &ip), 0);
+	}
+	k = key_of(404);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, src_b, NOW, 30, &ip),
+			 RB_OFFER_LIMITED);
+	/* a bound offer no longer counts */
+	k = key_of(200);
+	assert_int_equal(rb_pool_bind(&pool, &k, mac, first, NOW, 3600, 0, &exp),
+			 RB_BIND_OK);
+	assert_int_equal(rb_pool_offers_of(&pool, SRC), 3);
+	k = key_of(300);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip), 0);
+	k = key_of(301);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW, 30, &ip),
+			 RB_OFFER_LIMITED);
+	/* expired offers count until a sweep frees them; the bound lease
+	 * stays */
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW + 31, 30,
+				       &ip), RB_OFFER_LIMITED);
+	assert_int_equal(rb_pool_expire_offers(&pool, NOW + 31, 1000), 8);
+	assert_int_equal(rb_pool_offers_of(&pool, SRC), 0);
+	assert_int_equal(rb_pool_offers_of(&pool, src_b), 0);
+	assert_int_equal(rb_pool_count(&pool, RB_LEASE_BOUND, NOW + 31), 1);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, SRC, NOW + 31, 30,
+				       &ip), 0);
+	assert_int_not_equal(ip, first);
+	/* a swept offer's owner gets its address back first */
+	k = key_of(400);
+	assert_int_equal(rb_pool_offer(&pool, &k, mac, 0, src_b, NOW + 32, 30,
+				       &ip), 0);
+	assert_int_equal(rb_pool_offers_of(&pool, src_b), 1);
 }
 
 /* two threads, 4,000 clients each, one pool of 10,000: every bound
@@ -267,7 +333,7 @@ hammer(void *arg)
 		struct rb_client_key k = key_of(base * 100000 + i);
 		uint32_t ip, exp;
 
-		if (rb_pool_offer(&big, &k, mac, 0, NOW, 30, &ip) < 0 ||
+		if (rb_pool_offer(&big, &k, mac, 0, SRC, NOW, 30, &ip) < 0 ||
 		    rb_pool_bind(&big, &k, mac, ip, NOW, 3600, 0, &exp) !=
 			    RB_BIND_OK)
 			return (void *)1;
@@ -338,6 +404,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_decline_and_release, fresh,
 						done),
 		cmocka_unit_test_setup_teardown(test_pinned, fresh, done),
+		cmocka_unit_test_setup_teardown(test_offer_limit, fresh, done),
 		cmocka_unit_test_setup_teardown(test_restore, fresh, done),
 		cmocka_unit_test(test_two_threads),
 	};
