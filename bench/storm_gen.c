@@ -18,14 +18,23 @@
  * sockets bound to the leased address, so the client interface must hold
  * the pool's addresses (bench/storm adds them).
  *
- * Output: one CSV line per client (stage times in seconds from the
- * storm's start), and a summary on stdout.
+ * A client whose boot fails (its firmware gave up: DHCP unanswered after
+ * four tries, a TFTP error, a broken HTTP download) reboots after
+ * REBOOT_PAUSE seconds and starts over, as machines told to retry the
+ * network boot do, up to -r times (default 0: it stays failed).
  *
- *   storm-gen IFACE N RAMP_SECONDS CSV [TIMEOUT_SECONDS]
+ * Output: one CSV line per client (stage times in seconds from the
+ * storm's start; the address of its first ACK and how often a later ACK
+ * gave another; reboots; an FNV-1a hash of the boot program and of the
+ * kernel it got, to tell whole files from mixes), and a summary on
+ * stdout.
+ *
+ *   storm-gen [-r REBOOTS] IFACE N RAMP_SECONDS CSV [TIMEOUT_SECONDS]
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -59,6 +68,8 @@ enum state { S_WAIT, S_DISC, S_REQ, S_TFTP, S_IDISC, S_IREQ, S_HTTP, S_DONE,
 
 #define MAX_URLS 4
 #define URL_MAX 256
+#define REBOOT_PAUSE 2.0
+#define FNV_OFFSET 0xcbf29ce484222325ull
 
 struct client {
 	uint8_t mac[6];
@@ -71,6 +82,12 @@ struct client {
 	uint32_t ip, server_id, next_server;
 	char file[URL_MAX];
 	const char *why;    /**< the failure */
+	double wake;        /**< S_WAIT: when to power on, from the start */
+	unsigned int reboots;
+	const char *last_why; /**< what made it reboot last */
+	uint32_t first_ip;  /**< the address of its first ACK */
+	unsigned int ip_changes; /**< later ACKs with another address */
+	uint64_t boot_hash, kernel_hash; /**< FNV-1a of what it got */
 	int fd;
 	/* TFTP */
 	struct sockaddr_in tid;
@@ -99,6 +116,7 @@ static int ifindex;
 static uint8_t if_mac[6];
 static int rawfd, ep;
 static double t0;
+static unsigned int max_reboots;
 
 static double
 now(void)
@@ -116,14 +134,36 @@ die(const char *what)
 	exit(1);
 }
 
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/** The boot failed: reboot and start over, or stay failed. */
 static void
 fail(struct client *c, const char *why)
 {
+	int k;
+
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	c->st = S_FAIL;
-	c->why = why;
+	if (c->reboots >= max_reboots) {
+		c->st = S_FAIL;
+		c->why = why;
+		return;
+	}
+	c->reboots++;
+	c->last_why = why;
+	for (k = T_OFFER; k < T_COUNT; k++)
+		c->t[k] = 0;
+	c->st = S_WAIT;
+	c->wake = now() - t0 + REBOOT_PAUSE;
 }
 
 /* --- DHCP --- */
@@ -350,6 +390,16 @@ dhcp_recv(const uint8_t *f, size_t n)
 			raw[127] = '\0';
 		}
 		memcpy(&c->next_server, d + 20, 4);
+		{
+			uint32_t yi;
+
+			memcpy(&yi, d + 16, 4);
+			if (c->first_ip == 0)
+				c->first_ip = yi;
+			else if (yi != c->first_ip)
+				c->ip_changes++;
+			c->ip = yi;
+		}
 		if (raw[0] == '\0')
 			return fail(c, "ACK without a boot file");
 		if (c->st == S_REQ) {
@@ -424,6 +474,7 @@ tftp_start(struct client *c)
 	c->tid_known = 0;
 	c->block = 0;
 	c->tftp_bytes = 0;
+	c->boot_hash = FNV_OFFSET;
 	*p++ = 0; *p++ = 1;
 	memcpy(p, c->file, fl + 1); p += fl + 1;
 	memcpy(p, "octet", 6); p += 6;
@@ -476,6 +527,7 @@ tftp_recv(struct client *c)
 		if (blk == (uint16_t)(c->block + 1)) {
 			c->block = blk;
 			c->tftp_bytes += (size_t)n - 4;
+			c->boot_hash = fnv(c->boot_hash, b + 4, (size_t)n - 4);
 			tftp_ack(c, blk);
 			if ((size_t)n - 4 < 1468) {
 				epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -684,6 +736,8 @@ http_recv(struct client *c)
 				if (cl_ == NULL)
 					return fail(c, "HTTP without Content-Length");
 				c->body_left = atoll(cl_ + 17);
+				if (c->cur == 1)
+					c->kernel_hash = FNV_OFFSET;
 				/* what followed the header in this read */
 				off += take - (c->hlen - (size_t)(end + 4 - c->hbuf));
 				c->in_body = 1;
@@ -698,6 +752,9 @@ http_recv(struct client *c)
 					memcpy(c->hbuf + c->hlen, buf + off, take);
 					c->hlen += take;
 				}
+				if (c->cur == 1)
+					c->kernel_hash = fnv(c->kernel_hash,
+							     buf + off, take);
 				c->body_left -= (long long)take;
 				c->http_bytes += take;
 				off += take;
@@ -745,7 +802,7 @@ timeouts(double t)
 		struct client *c = &cl[i];
 
 		if (c->st == S_WAIT) {
-			if (t - t0 >= c->t[T_START])
+			if (t - t0 >= c->wake)
 				dhcp_enter(c, S_DISC);
 			continue;
 		}
@@ -802,9 +859,17 @@ main(int argc, char **argv)
 	int i, s, left, booted = 0;
 	uint32_t salt;
 
+	while ((i = getopt(argc, argv, "r:")) != -1) {
+		if (i != 'r')
+			argc = 0;
+		else
+			max_reboots = (unsigned int)atoi(optarg);
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 5) {
-		fprintf(stderr, "usage: storm-gen IFACE N RAMP_SECONDS CSV "
-				"[TIMEOUT_SECONDS]\n");
+		fprintf(stderr, "usage: storm-gen [-r REBOOTS] IFACE N "
+				"RAMP_SECONDS CSV [TIMEOUT_SECONDS]\n");
 		return 2;
 	}
 	nclients = atoi(argv[2]);
@@ -883,6 +948,7 @@ main(int argc, char **argv)
 		c->xid = htonl((salt << 24) | (uint32_t)i);
 		c->fd = -1;
 		c->t[T_START] = nclients > 1 ? ramp * i / (nclients - 1) : 0;
+		c->wake = c->t[T_START];
 		c->st = S_WAIT;
 	}
 
@@ -920,7 +986,9 @@ main(int argc, char **argv)
 	fprintf(csv, "client,mac,ip");
 	for (i = 0; i < T_COUNT; i++)
 		fprintf(csv, ",%s", stage_name[i]);
-	fprintf(csv, ",dhcp_retries,tftp_retries,tftp_bytes,http_bytes,result\n");
+	fprintf(csv, ",dhcp_retries,tftp_retries,tftp_bytes,http_bytes,"
+		     "first_ip,ip_changes,reboots,last_reboot_why,boot_hash,"
+		     "kernel_hash,result\n");
 	for (i = 0; i < nclients; i++) {
 		struct client *c = &cl[i];
 		char ip[INET_ADDRSTRLEN];
@@ -931,8 +999,13 @@ main(int argc, char **argv)
 			c->mac[1], c->mac[2], c->mac[3], c->mac[4], c->mac[5], ip);
 		for (k = 0; k < T_COUNT; k++)
 			fprintf(csv, ",%.6f", c->t[k]);
-		fprintf(csv, ",%u,%u,%zu,%zu,%s\n", c->dhcp_retries,
-			c->tftp_retries, c->tftp_bytes, c->http_bytes,
+		inet_ntop(AF_INET, &c->first_ip, ip, sizeof(ip));
+		fprintf(csv, ",%u,%u,%zu,%zu,%s,%u,%u,%s,%016llx,%016llx,%s\n",
+			c->dhcp_retries, c->tftp_retries, c->tftp_bytes,
+			c->http_bytes, ip, c->ip_changes, c->reboots,
+			c->last_why ? c->last_why : "",
+			(unsigned long long)c->boot_hash,
+			(unsigned long long)c->kernel_hash,
 			c->st == S_DONE ? "booted"
 			: c->st == S_FAIL ? c->why : "unfinished");
 		booted += c->st == S_DONE;
@@ -970,6 +1043,17 @@ main(int argc, char **argv)
 		}
 		printf("time_to_last_booted_s %.3f\n", ttl);
 		printf("dhcp_retries %lu tftp_retries %lu\n", dr, tr);
+		{
+			unsigned long rb = 0, rbc = 0, ipc = 0;
+
+			for (i = 0; i < nclients; i++) {
+				rb += cl[i].reboots;
+				rbc += cl[i].reboots > 0;
+				ipc += cl[i].ip_changes;
+			}
+			printf("reboots %lu clients_rebooted %lu ip_changes %lu\n",
+			       rb, rbc, ipc);
+		}
 		free(v);
 	}
 	return booted == nclients ? 0 : 1;
