@@ -196,7 +196,8 @@ dhcp_timeout(const struct client *c)
 static void
 dhcp_send(struct client *c)
 {
-	uint8_t f[600];
+	/* two bytes ahead, so the IP header after Ethernet's 14 is aligned */
+	uint8_t buf[602] __attribute__((aligned(8))), *f = buf + 2;
 	struct ether_header *eh = (void *)f;
 	struct iphdr *ih = (void *)(f + 14);
 	struct udphdr *uh = (void *)(f + 34);
@@ -209,7 +210,7 @@ dhcp_send(struct client *c)
 	uint32_t a;
 	double nowt = now();
 
-	memset(f, 0, sizeof(f));
+	memset(f, 0, 600);
 	memset(eh->ether_dhost, 0xff, 6);
 	memcpy(eh->ether_shost, c->mac, 6);
 	eh->ether_type = htons(ETHERTYPE_IP);
@@ -961,10 +962,12 @@ main(int argc, char **argv)
 			uint32_t id = ev[k].data.u32;
 
 			if (id == UINT32_MAX) {
-				uint8_t f[2048];
+				/* the IP header 4-aligned, after Ethernet's 14 */
+				uint8_t buf[2050] __attribute__((aligned(8)));
+				uint8_t *f = buf + 2;
 				ssize_t r;
 
-				while ((r = recv(rawfd, f, sizeof(f), 0)) > 0)
+				while ((r = recv(rawfd, f, 2048, 0)) > 0)
 					dhcp_recv(f, (size_t)r);
 				continue;
 			}

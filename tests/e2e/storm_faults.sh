@@ -5,10 +5,12 @@
 #
 #   1. over a bad link (tests/e2e/impair: 5 % loss, 5 % duplication, 5 %
 #      reordering, 0-50 ms jitter, both ways, every frame): all boot;
-#   2. with the boot program and the kernel replaced (rename, reload)
-#      mid-storm: every client got the old or the new file whole;
-#   3. with rackbootd killed (SIGKILL) mid-storm and restarted: all boot,
-#      every acknowledged lease is still the client's, no address twice.
+#   2. with the boot program and the kernel (1 MiB) replaced (rename,
+#      reload) while hundreds of clients fetch them: every client got the
+#      old or the new file whole;
+#   3. with rackbootd killed (SIGKILL) once 500 leases were acknowledged
+#      and restarted: all boot, every acknowledged lease is still the
+#      client's, no address twice.
 #
 # A client whose firmware gives up (DHCP unanswered four times, a TFTP
 # error, a broken download) reboots and tries again, up to three times,
@@ -70,6 +72,9 @@ storm_wait() { # NAME: wait, then check every client booted
 	TTL=$(awk '/^time_to_last_booted_s/ {print $2}' "$WORK/$1.out")
 	REBOOTS=$(awk '/^reboots/ {print $2 " reboots of " $4 " clients"}' "$WORK/$1.out")
 	RETRIES=$(awk '/^dhcp_retries/ {print $2 " DHCP and " $4 " TFTP retries"}' "$WORK/$1.out")
+	WHY=$(awk -F, 'NR > 1 && $18 > 0 {print $19}' "$WORK/$1.csv" | sort | uniq -c |
+		awk '{n = $1; $1 = ""; printf "%s%d x%s", (NR > 1 ? ", " : ""), n, $0}')
+	[ -n "$WHY" ] && REBOOTS="$REBOOTS (why: $WHY)"
 	# no address acknowledged to two clients, none changed under a client
 	[ "$(awk -F, 'NR > 1 {print $16}' "$WORK/$1.csv" | sort | uniq -d | wc -l)" = 0 ] ||
 		fail "$1: an address acknowledged to two clients"
@@ -111,38 +116,45 @@ ip -n "$LAB_SW" link set rbp-c1 master rbbr0
 rbd_stop
 rm -f "$WORK/leases"
 
-# --- 2. the boot program and the kernel replaced mid-storm (a 10 s ramp,
-# replaced at 5 s): renamed into place, then a reload
+# --- 2. the boot program and the kernel replaced mid-storm (a 4 s ramp,
+# a 1 MiB kernel, replaced at 2 s): renamed into place, then a reload
+head -c 1048576 /dev/urandom >"$root/vmlinuz"
 rbd_start "${ARGS[@]}"
 old_b=$(fnv "$root/undionly.kpxe") old_k=$(fnv "$root/vmlinuz")
 head -c 70000 /dev/urandom >"$WORK/new.kpxe"
-head -c 300000 /dev/urandom >"$WORK/new.vmlinuz"
+head -c 1100000 /dev/urandom >"$WORK/new.vmlinuz"
 new_b=$(fnv "$WORK/new.kpxe") new_k=$(fnv "$WORK/new.vmlinuz")
-storm replace 10
-sleep 5
+storm replace 4
+sleep 2
 mv "$WORK/new.kpxe" "$root/undionly.kpxe"
 mv "$WORK/new.vmlinuz" "$root/vmlinuz"
 ctl reload >/dev/null || fail "reload failed"
 storm_wait replace
 hashes replace 20 >"$WORK/replace.b"
 hashes replace 21 >"$WORK/replace.k"
-awk -v o="$old_b" -v n="$new_b" '$2 != o && $2 != n' "$WORK/replace.b" | grep -q . &&
+[ -n "$(awk -v o="$old_b" -v n="$new_b" '$2 != o && $2 != n' "$WORK/replace.b")" ] &&
 	fail "a boot program neither old nor new: $(cat "$WORK/replace.b")"
-awk -v o="$old_k" -v n="$new_k" '$2 != o && $2 != n' "$WORK/replace.k" | grep -q . &&
+[ -n "$(awk -v o="$old_k" -v n="$new_k" '$2 != o && $2 != n' "$WORK/replace.k")" ] &&
 	fail "a kernel neither old nor new: $(cat "$WORK/replace.k")"
-count() { awk -v h="$2" '$2 == h {print $1}' "$1" | grep . || echo 0; }
+count() { awk -v h="$2" '$2 == h {n = $1} END {print n + 0}' "$1"; }
 b_old=$(count "$WORK/replace.b" "$old_b") b_new=$(count "$WORK/replace.b" "$new_b")
 k_old=$(count "$WORK/replace.k" "$old_k") k_new=$(count "$WORK/replace.k" "$new_k")
 [ "$b_old" -gt 0 ] && [ "$b_new" -gt 0 ] && [ "$k_old" -gt 0 ] && [ "$k_new" -gt 0 ] ||
 	fail "the replacement did not land mid-storm: boot program $b_old old/$b_new new, kernel $k_old old/$k_new new"
-pass "files replaced mid-storm: boot program $b_old old + $b_new new, kernel $k_old old + $k_new new, each whole; $N of $N booted in ${TTL}s"
+# kernels in flight at the replacement (about 2 s into the storm)
+inflight=$(awk -F, 'NR > 1 && $9 > 0 && $9 < 2 && $10 > 2' "$WORK/replace.csv" | wc -l)
+pass "files replaced mid-storm: boot program $b_old old + $b_new new, kernel $k_old old + $k_new new, each whole (about $inflight kernels were in flight); $N of $N booted in ${TTL}s"
 rbd_stop
 rm -f "$WORK/leases"
 
-# --- 3. SIGKILL mid-storm (10 s ramp, killed at 4 s), restarted at once
+# --- 3. SIGKILL mid-storm (a 2 s ramp, killed once 500 leases were
+# acknowledged, with transfers in flight), restarted at once
 rbd_start "${ARGS[@]}"
-storm crash 10
-sleep 4
+storm crash 2
+for _ in $(seq 400); do
+	[ "$(counter dhcp_acks_durable)" -ge 500 ] && break
+	sleep 0.05
+done
 acked_before=$(counter dhcp_acks_durable)
 rbd_stop KILL
 rbd_start "${ARGS[@]}"
