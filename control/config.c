@@ -739,6 +739,21 @@ set_dhcp_offer_limit(struct rb_config *c, const char *v, char *err,
 }
 
 static int
+set_http_senders(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (strcmp(v, "off") == 0) {
+		c->http_senders = 0;
+		return 0;
+	}
+	if (parse_uint(v, 1, 1000000, &n, err, errlen))
+		return -1;
+	c->http_senders = (unsigned int)n;
+	return 0;
+}
+
+static int
 set_http_access_log(struct rb_config *c, const char *v, char *err,
 		    size_t errlen)
 {
@@ -840,6 +855,10 @@ static const struct option_def options[] = {
 	{"http-rate", "BYTES/S", set_http_rate, 0, 0,
 	 "cap each HTTP response at this rate, for firmware that hangs on "
 	 "fast downloads: 0, or 10K and up, K/M/G = 1000s (default 0)"},
+	{"http-senders", "N|off", set_http_senders, 0, 1,
+	 "large responses (256 KiB and up) each HTTP thread sends at once; "
+	 "the others wait their turn, so a storm's downloads do not overflow "
+	 "the network's queues into TCP timeouts (default 32)"},
 	{"http-header-timeout", "SECS", set_http_header_timeout, 0, 1,
 	 "a request head must arrive within this (default 10)"},
 	{"http-idle-timeout", "SECS", set_http_idle_timeout, 0, 1,
@@ -898,6 +917,7 @@ rb_config_defaults(struct rb_config *c)
 	c->http_max_conns = 8192;
 	c->offer_secs = 10;
 	c->http_header_timeout = 10;
+	c->http_senders = 32;
 	c->http_idle_timeout = 30;
 	c->http_send_timeout = 60;
 	strcpy(c->http_access_log, "-");
@@ -1321,6 +1341,7 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("http-threads", a->http_threads != b->http_threads);
 	CHANGED("http-max-conns", a->http_max_conns != b->http_max_conns);
 	CHANGED("http-send", a->http_send != b->http_send);
+	CHANGED("http-senders", a->http_senders != b->http_senders);
 	CHANGED("http-timeouts",
 		a->http_header_timeout != b->http_header_timeout ||
 			a->http_idle_timeout != b->http_idle_timeout ||

@@ -1180,6 +1180,7 @@ start_http(struct daemon *d)
 	hc.header_timeout_ms = c->http_header_timeout * 1000;
 	hc.idle_timeout_ms = c->http_idle_timeout * 1000;
 	hc.send_timeout_ms = c->http_send_timeout * 1000;
+	hc.senders = c->http_senders;
 	hc.log_json = c->log_json;
 	hc.server_ip = c->ip;
 	snprintf(hc.http_url, sizeof(hc.http_url), "%s", c->http_url);

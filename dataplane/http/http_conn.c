@@ -39,6 +39,7 @@ list_del(struct conn *c)
 static void
 response_release(struct conn *c)
 {
+	http_turn_put(c);
 	if (c->held) {
 		rb_filecache_release(c->held);
 		c->held = NULL;
@@ -97,6 +98,8 @@ http_conn_close(struct conn *c)
 	}
 	if (c->state == C_PACED)
 		t->paced--;
+	if (c->state == C_WAIT_SEND)
+		http_turn_unqueue(c);
 	c->state = C_CLOSING;
 	c->deadline = 0;
 	if (c->inflight == 0) {
@@ -146,6 +149,7 @@ http_accepted(struct hthread *t, int fd, int admin)
 	c->in_len = c->consumed = 0;
 	c->t_req = 0;
 	c->file_fd = c->buf = -1;
+	c->has_turn = 0;
 	c->heap = NULL;
 	c->held = NULL;
 	c->zc_wait = 0;

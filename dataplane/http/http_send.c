@@ -4,6 +4,15 @@
  * goes in pieces through a registered buffer (read, then send or
  * zero-copy send) or a pipe (splice), at most one piece in the kernel at a
  * time; a rate cap parks a connection until it may send again.
+ *
+ * Large bodies take turns: a thread sends at most conf.senders of them at
+ * once, the others wait in order.  A storm's thousand downloads at once
+ * overflow the queues of the switch and the NICs on the way; TCP then
+ * loses the tails of whole windows, and the retransmission timeouts that
+ * follow (doubling from 200 ms) leave the last machines waiting tens of
+ * seconds for bytes the link had room for.  A turn held past TURN_NS
+ * goes to the back while others wait, so a slow reader or a large image
+ * cannot hold the rest up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,6 +66,105 @@ pace(struct conn *c, uint64_t want)
 
 static void body_next(struct conn *c);
 
+/** Queue @p c for a sender's turn. */
+static void
+turn_wait(struct conn *c)
+{
+	struct hthread *t = c->t;
+
+	c->state = C_WAIT_SEND;
+	c->deadline = 0;
+	c->wnext = NULL;
+	if (t->sendq_tail)
+		t->sendq_tail->wnext = c;
+	else
+		t->sendq_head = c;
+	t->sendq_tail = c;
+	count(&t->st.send_waits, 1);
+}
+
+void
+http_turn_grant(struct hthread *t)
+{
+	while (t->sendq_head && t->senders < t->h->conf.senders) {
+		struct conn *c = t->sendq_head;
+
+		t->sendq_head = c->wnext;
+		if (t->sendq_head == NULL)
+			t->sendq_tail = NULL;
+		c->has_turn = 1;
+		c->turn_t0 = now_ns();
+		t->senders++;
+		c->state = C_SEND;
+		http_send_more(c);
+	}
+}
+
+void
+http_turn_revoke(struct conn *c)
+{
+	if (!c->has_turn)
+		return;
+	c->has_turn = 0;
+	c->t->senders--;
+}
+
+void
+http_turn_put(struct conn *c)
+{
+	if (!c->has_turn)
+		return;
+	http_turn_revoke(c);
+	http_turn_grant(c->t);
+}
+
+void
+http_turn_unqueue(struct conn *c)
+{
+	struct hthread *t = c->t;
+	struct conn **p = &t->sendq_head, *prev = NULL;
+
+	while (*p && *p != c) {
+		prev = *p;
+		p = &(*p)->wnext;
+	}
+	if (*p) {
+		*p = c->wnext;
+		if (t->sendq_tail == c)
+			t->sendq_tail = prev;
+	}
+}
+
+/**
+ * Whether @p c may send its next piece now: small bodies always; a large
+ * one with its turn, unless that ran out while others wait; otherwise it
+ * waits for one.
+ */
+static int
+turn_ok(struct conn *c)
+{
+	struct hthread *t = c->t;
+
+	if (t->h->conf.senders == 0 || c->body_bytes < TURN_MIN)
+		return 1;
+	if (c->has_turn) {
+		if (t->sendq_head == NULL || now_ns() - c->turn_t0 < TURN_NS)
+			return 1;
+		http_turn_revoke(c); /* to the back */
+		turn_wait(c);
+		http_turn_grant(t);
+		return 0;
+	}
+	if (t->sendq_head == NULL && t->senders < t->h->conf.senders) {
+		c->has_turn = 1;
+		c->turn_t0 = now_ns();
+		t->senders++;
+		return 1;
+	}
+	turn_wait(c);
+	return 0;
+}
+
 /** Send what is left of the head and a body in memory, then the rest. */
 void
 http_send_more(struct conn *c)
@@ -67,12 +175,16 @@ http_send_more(struct conn *c)
 	unsigned int n = 0;
 
 	if (c->out_off == c->out_len && c->mem_off == c->mem_len) {
-		if (c->left)
-			body_next(c);
-		else
+		if (c->left) {
+			if (turn_ok(c))
+				body_next(c);
+		} else {
 			http_finish(c);
+		}
 		return;
 	}
+	if (!turn_ok(c))
+		return;
 	if (c->out_off < c->out_len)
 		iov[n++] = (struct iovec){c->out + c->out_off,
 					  c->out_len - c->out_off};

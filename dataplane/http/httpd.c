@@ -105,6 +105,11 @@ rb_httpd_metrics(struct rb_httpd *h, FILE *o)
 		   "rackboot_http_errors_total{reason=\"outside_root\"} %" PRIu64 "\n"
 		   "rackboot_http_errors_total{reason=\"reset\"} %" PRIu64 "\n",
 		SUM(not_found), SUM(outside_root), SUM(resets));
+	fprintf(o, "# HELP rackboot_http_send_waits_total Large responses that "
+		   "waited for a sender's turn (--http-senders).\n"
+		   "# TYPE rackboot_http_send_waits_total counter\n"
+		   "rackboot_http_send_waits_total %" PRIu64 "\n",
+		SUM(send_waits));
 }
 
 /* ---- the loop ---- */
@@ -159,14 +164,23 @@ dispatch(struct hthread *t, struct io_uring_cqe *cqe)
 	}
 }
 
-/** Cut off the connections past their deadline. */
+/**
+ * Cut off the connections past their deadline; take the sender's turn
+ * from one that held it past its slice while others wait (a reader that
+ * stalls would otherwise keep it until the send timeout).
+ */
 static void
 timeouts(struct hthread *t, uint64_t now)
 {
 	struct conn *c = t->active.next, *next;
+	int revoked = 0;
 
 	for (; c != &t->active; c = next) {
 		next = c->next;
+		if (c->has_turn && t->sendq_head && now - c->turn_t0 > TURN_NS) {
+			http_turn_revoke(c);
+			revoked = 1;
+		}
 		if (c->deadline == 0 || c->deadline > now || c->state == C_CLOSING)
 			continue;
 		count(&t->st.timeouts[c->state != C_REQUEST ? TO_SEND
@@ -174,6 +188,8 @@ timeouts(struct hthread *t, uint64_t now)
 						       : TO_IDLE], 1);
 		http_conn_close(c);
 	}
+	if (revoked)
+		http_turn_grant(t);
 }
 
 /** Resume the paced connections whose time has come. */

@@ -26,6 +26,8 @@
 #define BODY_BUFS 64          /* per thread: 16 MiB */
 #define PIPE_SIZE (1 << 20)
 #define MEM_CHUNK (1 << 20)   /* a body in memory, per send */
+#define TURN_MIN (256 * 1024) /* a body this large waits for a sender's turn */
+#define TURN_NS 2000000000ULL /* a turn, while others wait */
 #define TICK_NS 200000000ULL  /* the timeout scan */
 #define PACE_TICK_NS 5000000ULL
 #define LISTENER UINT32_MAX
@@ -49,6 +51,7 @@ enum cstate {
 	C_BODY,
 	C_WAIT_BUF,   /* no body buffer free yet */
 	C_PACED,      /* over its rate: resumes at @p wake */
+	C_WAIT_SEND,  /* a large response waiting for a sender's turn */
 	C_CLOSING,
 };
 
@@ -66,13 +69,16 @@ struct stats {
 	uint64_t timeouts[TO_MAX];
 	uint64_t parse_errors[RB_HTTP_E_MAX];
 	uint64_t not_found, outside_root, resets;
+	uint64_t send_waits;     /* large responses that waited their turn */
 };
 
 struct hthread;
 
 struct conn {
 	struct conn *next, *prev; /* the thread's active list, or free list */
-	struct conn *wnext;       /* the wait for a body buffer */
+	struct conn *wnext;       /* the wait for a body buffer, or a turn */
+	uint8_t has_turn;         /* counted in the thread's senders */
+	uint64_t turn_t0;         /* when it got its turn */
 	struct hthread *t;
 	uint32_t idx;
 	int fd;
@@ -120,6 +126,8 @@ struct hthread {
 	int buf_free[BODY_BUFS];
 	int nb_free;
 	struct conn *waitq_head, *waitq_tail; /* C_WAIT_BUF, by wnext */
+	struct conn *sendq_head, *sendq_tail; /* C_WAIT_SEND, by wnext */
+	unsigned int senders;    /* large responses sending now */
 	uint32_t unused;         /* conns[unused..] were never used */
 	unsigned int paced;
 	struct stats st;
@@ -201,6 +209,14 @@ void http_send_out(struct conn *c);
 void http_send_more(struct conn *c);
 /** A head or memory send ended with @p res. */
 void http_sent(struct conn *c, int res);
+/** Give c's sender's turn back (a waiting response takes it). */
+void http_turn_put(struct conn *c);
+/** Take c's turn away (held past its slice); grant it with the next. */
+void http_turn_revoke(struct conn *c);
+/** Give waiting responses the turns free now. */
+void http_turn_grant(struct hthread *t);
+/** Drop @p c from the turn queue (it closes while waiting). */
+void http_turn_unqueue(struct conn *c);
 /** Give c's body buffer back (a waiting connection takes it). */
 void http_buf_put(struct hthread *t, struct conn *c);
 /** A file read into c's buffer ended with @p res. */

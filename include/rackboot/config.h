@@ -81,6 +81,7 @@ struct rb_config {
 	unsigned int http_max_conns;
 	int http_send;             /**< enum rb_http_send */
 	uint64_t http_rate;        /**< bytes/s per response, 0: none */
+	unsigned int http_senders;  /**< --http-senders, 0 off */
 	unsigned int http_header_timeout, http_idle_timeout,
 		http_send_timeout; /**< seconds */
 	char http_access_log[PATH_MAX]; /**< a file, "-" (stderr) or "" */

@@ -39,6 +39,12 @@ struct rb_httpd_conf {
 	unsigned int header_timeout_ms; /**< a request head's first to last byte */
 	unsigned int idle_timeout_ms;   /**< between requests on keep-alive */
 	unsigned int send_timeout_ms;   /**< a response without progress */
+	/**
+	 * Large responses each thread sends at once (0: no limit); the
+	 * others wait their turn, and one that held its turn past a slice
+	 * goes to the back while others wait.
+	 */
+	unsigned int senders;
 	int access_log_fd;          /**< -1: none */
 	int log_json;               /**< the access log in JSON lines */
 	uint32_t server_ip;         /**< for ${server}; network order */

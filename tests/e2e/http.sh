@@ -235,6 +235,40 @@ rbd_stop
 grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$WORK/rackbootd.log" && fail "sanitizer report"
 pass "rackbootd stopped cleanly"
 
+# --- sender turns: with 2, eight 3 MB downloads at 2 MB/s each at once
+# all arrive whole, most after waiting their turn (counted); with 1, a
+# reader taking 100 KB/s holds the turn for its slice (2 s) at most, so a
+# download queued behind it ends long before it (the 40 MB initrd: more
+# than the socket buffers on the way take, so the reader's sends stall)
+rbd_start --port "$LAB_SRV_IF" --http-senders 2
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+	c1 curl -sSf --limit-rate 2M -o "$WORK/got/turn.$i" "$URL/kernel" &
+	pids+=("$!")
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a download waiting its turn failed"; done
+for i in 1 2 3 4 5 6 7 8; do same "$WORK/got/turn.$i" "$root/kernel" "turns: download $i"; done
+waits=$(metric rackboot_http_send_waits_total)
+[ "$waits" -ge 4 ] || fail "8 downloads at once with 2 turns: only $waits waited"
+rbd_stop
+rbd_start --port "$LAB_SRV_IF" --http-senders 1
+c1 curl -sSf --limit-rate 100K -o "$WORK/got/turn.slow" "$URL/initrd" &
+slow=$!
+sleep 1
+w0=$(metric rackboot_http_send_waits_total)
+t0=$(date +%s%N)
+c1 curl -sSf -m 25 -o "$WORK/got/turn.next" "$URL/kernel" || fail "the download behind a slow reader"
+t1=$(date +%s%N)
+kill -0 "$slow" 2>/dev/null || fail "the slow reader ended first: the test proves nothing"
+ms=$(((t1 - t0) / 1000000))
+same "$WORK/got/turn.next" "$root/kernel" "behind a slow reader"
+[ "$ms" -le 10000 ] || fail "the download behind a slow reader took $ms ms"
+[ "$(metric rackboot_http_send_waits_total)" -gt "$w0" ] || fail "the download behind the slow reader did not wait: the test proves nothing"
+kill "$slow" 2>/dev/null; wait "$slow" 2>/dev/null || true
+rbd_stop
+[ "$RBD_RC" = 0 ] || fail "rackbootd exited with $RBD_RC"
+pass "sender turns: 8 downloads on 2 turns whole ($waits waited); behind a 100 KB/s reader holding the only turn, the next download took $ms ms"
+
 # --- the other ways to send a file from disk, on two threads
 for mode in splice zc; do
 	rbd_start --port "$LAB_SRV_IF" --http-send "$mode" --http-threads 2 --tftp-max-file 1
