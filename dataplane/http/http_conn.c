@@ -83,23 +83,12 @@ http_conn_close(struct conn *c)
 {
 	struct hthread *t = c->t;
 
-	if (c->state == C_WAIT_BUF) {
-		struct conn **p = &t->waitq_head, *prev = NULL;
-
-		while (*p && *p != c) {
-			prev = *p;
-			p = &(*p)->wnext;
-		}
-		if (*p) {
-			*p = c->wnext;
-			if (t->waitq_tail == c)
-				t->waitq_tail = prev;
-		}
-	}
+	if (c->state == C_WAIT_BUF)
+		http_unqueue(&t->waitq_head, &t->waitq_tail, c);
 	if (c->state == C_PACED)
 		t->paced--;
 	if (c->state == C_WAIT_SEND)
-		http_turn_unqueue(c);
+		http_unqueue(&t->sendq_head, &t->sendq_tail, c);
 	c->state = C_CLOSING;
 	c->deadline = 0;
 	if (c->inflight == 0) {

@@ -119,10 +119,9 @@ http_turn_put(struct conn *c)
 }
 
 void
-http_turn_unqueue(struct conn *c)
+http_unqueue(struct conn **head, struct conn **tail, struct conn *c)
 {
-	struct hthread *t = c->t;
-	struct conn **p = &t->sendq_head, *prev = NULL;
+	struct conn **p = head, *prev = NULL;
 
 	while (*p && *p != c) {
 		prev = *p;
@@ -130,8 +129,8 @@ http_turn_unqueue(struct conn *c)
 	}
 	if (*p) {
 		*p = c->wnext;
-		if (t->sendq_tail == c)
-			t->sendq_tail = prev;
+		if (*tail == c)
+			*tail = prev;
 	}
 }
 

@@ -215,8 +215,8 @@ void http_turn_put(struct conn *c);
 void http_turn_revoke(struct conn *c);
 /** Give waiting responses the turns free now. */
 void http_turn_grant(struct hthread *t);
-/** Drop @p c from the turn queue (it closes while waiting). */
-void http_turn_unqueue(struct conn *c);
+/** Drop @p c from a wait queue (by wnext), when it closes waiting. */
+void http_unqueue(struct conn **head, struct conn **tail, struct conn *c);
 /** Give c's body buffer back (a waiting connection takes it). */
 void http_buf_put(struct hthread *t, struct conn *c);
 /** A file read into c's buffer ended with @p res. */
