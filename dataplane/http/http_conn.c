@@ -87,8 +87,10 @@ http_conn_close(struct conn *c)
 		http_unqueue(&t->waitq_head, &t->waitq_tail, c);
 	if (c->state == C_PACED)
 		t->paced--;
-	if (c->state == C_WAIT_SEND)
+	if (c->state == C_WAIT_SEND) {
 		http_unqueue(&t->sendq_head, &t->sendq_tail, c);
+		http_unqueue(&t->moreq_head, &t->moreq_tail, c);
+	}
 	c->state = C_CLOSING;
 	c->deadline = 0;
 	if (c->inflight == 0) {
@@ -139,6 +141,7 @@ http_accepted(struct hthread *t, int fd, int admin)
 	c->t_req = 0;
 	c->file_fd = c->buf = -1;
 	c->has_turn = 0;
+	c->large_done = 0;
 	c->heap = NULL;
 	c->held = NULL;
 	c->zc_wait = 0;
@@ -703,6 +706,8 @@ http_finish(struct conn *c)
 
 	count_status(t, c->status);
 	access_log(c);
+	if (c->body_bytes >= TURN_MIN && c->large_done < UINT8_MAX)
+		c->large_done++;
 	response_release(c);
 	if (!c->keep_alive) {
 		http_conn_close(c);

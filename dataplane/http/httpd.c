@@ -177,7 +177,7 @@ timeouts(struct hthread *t, uint64_t now)
 
 	for (; c != &t->active; c = next) {
 		next = c->next;
-		if (c->has_turn && t->sendq_head && now - c->turn_t0 > TURN_NS) {
+		if (c->has_turn && http_turn_waiting(t) && now - c->turn_t0 > TURN_NS) {
 			http_turn_revoke(c);
 			revoked = 1;
 		}

@@ -78,6 +78,7 @@ struct conn {
 	struct conn *next, *prev; /* the thread's active list, or free list */
 	struct conn *wnext;       /* the wait for a body buffer, or a turn */
 	uint8_t has_turn;         /* counted in the thread's senders */
+	uint8_t large_done;       /* large bodies this connection finished */
 	uint64_t turn_t0;         /* when it got its turn */
 	struct hthread *t;
 	uint32_t idx;
@@ -127,6 +128,7 @@ struct hthread {
 	int nb_free;
 	struct conn *waitq_head, *waitq_tail; /* C_WAIT_BUF, by wnext */
 	struct conn *sendq_head, *sendq_tail; /* C_WAIT_SEND, by wnext */
+	struct conn *moreq_head, *moreq_tail; /* C_WAIT_SEND, ahead of sendq */
 	unsigned int senders;    /* large responses sending now */
 	uint32_t unused;         /* conns[unused..] were never used */
 	unsigned int paced;
@@ -215,6 +217,12 @@ void http_turn_put(struct conn *c);
 void http_turn_revoke(struct conn *c);
 /** Give waiting responses the turns free now. */
 void http_turn_grant(struct hthread *t);
+/** Whether large responses wait for a turn on @p t. */
+static inline int
+http_turn_waiting(const struct hthread *t)
+{
+	return t->sendq_head != NULL || t->moreq_head != NULL;
+}
 /** Drop @p c from a wait queue (by wnext), when it closes waiting. */
 void http_unqueue(struct conn **head, struct conn **tail, struct conn *c);
 /** Give c's body buffer back (a waiting connection takes it). */

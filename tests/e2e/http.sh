@@ -269,6 +269,31 @@ rbd_stop
 [ "$RBD_RC" = 0 ] || fail "rackbootd exited with $RBD_RC"
 pass "sender turns: 8 downloads on 2 turns whole ($waits waited); behind a 100 KB/s reader holding the only turn, the next download took $ms ms"
 
+# --- a machine's next large file waits ahead of other machines' first: on
+# the only turn at 3 MB/s (1 s a file), machine A gets its kernel while B,
+# C and D queue for theirs; the turn A gives back goes to B (A has not
+# asked again yet), but A's second file on the same connection then goes
+# before C and D, so A is done while two still wait (in order of arrival,
+# A's second file would end last)
+rbd_start --port "$LAB_SRV_IF" --http-senders 1 --http-rate 3M
+ends() { "$@"; local rc=$?; date +%s%N >"$WORK/end.$i"; return $rc; }
+i=A ends c1 curl -sSf -o "$WORK/got/ka.1" "$URL/kernel" -o "$WORK/got/ka.2" "$URL/kernel" &
+pids=("$!")
+sleep 0.3
+for i in B C D; do
+	ends c1 curl -sSf -o "$WORK/got/kb.$i" "$URL/kernel" &
+	pids+=("$!")
+	sleep 0.05
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a download of the machines taking turns failed"; done
+for f in ka.1 ka.2 kb.B kb.C kb.D; do same "$WORK/got/$f" "$root/kernel" "turns in order: $f"; done
+after=0
+for i in B C D; do [ "$(cat "$WORK/end.$i")" -gt "$(cat "$WORK/end.A")" ] && after=$((after + 1)); done
+[ "$after" -ge 2 ] || fail "a machine's second file did not go ahead of first downloads ($after of 3 ended after it)"
+rbd_stop
+[ "$RBD_RC" = 0 ] || fail "rackbootd exited with $RBD_RC"
+pass "sender turns: a machine's second file went ahead of first downloads ($after of 3 others ended after it)"
+
 # --- the other ways to send a file from disk, on two threads
 for mode in splice zc; do
 	rbd_start --port "$LAB_SRV_IF" --http-send "$mode" --http-threads 2 --tftp-max-file 1
