@@ -1075,7 +1075,8 @@ start_dataplane(struct daemon *d)
 	dc.main_lcore_works = 1;
 	if (start_dhcp(d) < 0)
 		return -1;
-	rb_dhcpd_set_tracker(d->dhcpd, d->bootev);
+	if (d->dhcpd) /* not with --no-dhcp */
+		rb_dhcpd_set_tracker(d->dhcpd, d->bootev);
 	serve(d, &dc, DHCP_SERVER_PORT, PXE_BOOT_SERVER_PORT, rb_dhcpd_handle,
 	      rb_dhcpd_poll, d->dhcpd);
 	if (start_files(d) < 0 || start_tftp(d) < 0)

@@ -135,3 +135,15 @@ tftp_storm_start "$n" small m 60
 tftp_storm_wait "$n" "$root/small" m
 [ "$STORM_BAD" = 0 ] || fail "$STORM_BAD of $n concurrent transfers failed (curl exits: $STORM_EXITS)"
 pass "$n concurrent curl transfers, all byte-identical"
+
+# TFTP beside another DHCP server (--no-dhcp): it started, once, with a
+# null DHCP server and crashed
+rbd_stop
+[ "$RBD_RC" = 0 ] || fail "rackbootd exited with $RBD_RC"
+rbd_start --port "$LAB_SRV_IF" --no-dhcp
+grep -q "started:.*DHCP off" "$WORK/rackbootd.log" || fail "--no-dhcp: not 'DHCP off' at start"
+get small nd.small >/dev/null || fail "get with --no-dhcp"
+same "$WORK/got/nd.small" "$root/small" "--no-dhcp"
+rbd_stop
+[ "$RBD_RC" = 0 ] || fail "rackbootd --no-dhcp exited with $RBD_RC"
+pass "--no-dhcp: DHCP off, TFTP serves"
