@@ -743,10 +743,17 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	if (n <= s->acked) {
 		/* a duplicate or old ACK: nothing is sent again (no
 		 * sorcerer's apprentice); only an ACK 0 answering the OACK
-		 * starts the transfer */
+		 * starts the transfer, and the first ACK of the last block
+		 * received after a probe (see expire()) restarts the window */
+		if (n == s->acked && s->probed) {
+			s->probed = 0;
+			send_window(t, w, s, n + 1);
+			return;
+		}
 		if (!(s->oack_len && n == 0 && s->sent == 0))
 			return;
 	}
+	s->probed = 0;
 	s->acked = n;
 	s->retries = 0;
 	/* a loss long ago does not slow the recovery of the next one */
@@ -832,9 +839,25 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 		arm(t, s);
 		return;
 	}
+	if (s->retries == 1 && s->sent > s->acked + 1) {
+		/* Probe with the window's last block alone.  A client that
+		 * has the window and whose ACK was lost acknowledges it
+		 * again; one that misses blocks acknowledges the last it
+		 * has in order (RFC 7440 receivers, atftp and EDK2 answer
+		 * both ways): one block instead of the whole window, which
+		 * would mostly be blocks the client already has.  If the
+		 * probe goes unanswered, the next timeout sends it all. */
+		rb_count(ctr, RB_CTR_tftp_retransmits, 1);
+		s->resent_lo = s->resent_hi = 0; /* its answer restarts */
+		s->probed = 1;
+		send_block(t, w, s, s->sent);
+		arm(t, s);
+		return;
+	}
 	/* the whole window again, from the first block not acknowledged */
 	rb_count(ctr, RB_CTR_tftp_retransmits,
 		 RTE_MIN(s->sent, s->acked + s->window) - s->acked);
+	s->probed = 0;
 	send_window(t, w, s, s->acked + 1);
 }
 
