@@ -219,8 +219,11 @@ echo "$out" | grep -q "role=worker" || fail "the change was not picked up: $out"
 gen1=$(status_field profiles_generation)
 [ "$gen1" -gt "$gen0" ] || fail "generation $gen0 -> $gen1"
 grep -q "data_changed" "$WORK/rackbootd.log" || fail "no data_changed log line"
-in_srv curl -sf "http://127.0.0.1:9180/metrics" | grep -qx "rackboot_profiles_generation $gen1" ||
-	fail "generation $gen1 not in /metrics"
+# through a variable: grep -q leaving early would kill curl with
+# SIGPIPE, and pipefail fail the check
+metrics=$(in_srv curl -sf "http://127.0.0.1:9180/metrics") || fail "GET /metrics"
+grep -qx "rackboot_profiles_generation $gen1" <<<"$metrics" ||
+	fail "generation $gen1 not in /metrics: $(grep profiles_generation <<<"$metrics")"
 # and nothing more while nothing changes (re-watching is no change)
 sleep 1.5
 gen2=$(status_field profiles_generation)

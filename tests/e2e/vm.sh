@@ -64,7 +64,7 @@ vm_console() { tr -d '\r' <"$WORK/vm$1.log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; 
 # TOKEN on MAC; on failure, show the console's tail.
 vm_booted() {
 	local n=$1 token=$2 mac=$3
-	if vm_console "$n" | grep -qx "RACKBOOT-BOOTED token=$token mac=$mac"; then
+	if grep -qx "RACKBOOT-BOOTED token=$token mac=$mac" <<<"$(vm_console "$n")"; then
 		return 0
 	fi
 	echo "--- machine $n console (tail)"
