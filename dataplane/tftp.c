@@ -87,6 +87,16 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 		t->ws[w].by_key = rte_hash_create(&hp);
 		t->ws[w].s = rte_zmalloc("rb_tftp_s",
 					 sizeof(struct session) * c->sessions, 64);
+		t->ws[w].free_ids = rte_malloc("rb_tftp_free",
+					       sizeof(uint32_t) * c->sessions, 64);
+		t->ws[w].live = rte_malloc("rb_tftp_live",
+					   sizeof(uint32_t) * c->sessions, 64);
+		t->ws[w].due = rte_malloc("rb_tftp_due",
+					  sizeof(uint64_t) * c->sessions, 64);
+		/* taken from the top: session 0 first */
+		for (uint32_t i = 0; t->ws[w].free_ids && i < c->sessions; i++)
+			t->ws[w].free_ids[i] = c->sessions - 1 - i;
+		t->ws[w].nfree = c->sessions;
 		t->ws[w].slots = rte_zmalloc("rb_tftp_render",
 					     sizeof(struct render_slot) *
 						     RENDER_SLOTS, 64);
@@ -100,7 +110,8 @@ rb_tftpd_create(const struct rb_tftpd_conf *c, struct rb_filecache *cache,
 			rte_mbuf_ext_refcnt_set(&r->file.shinfo, 1);
 		}
 		if (!t->ws[w].by_key || !t->ws[w].s || !t->ws[w].handoff ||
-		    !t->ws[w].slots || rb_tftp_mc_init(t, w) < 0) {
+		    !t->ws[w].slots || !t->ws[w].free_ids || !t->ws[w].live ||
+		    !t->ws[w].due || rb_tftp_mc_init(t, w) < 0) {
 			rb_tftpd_destroy(t);
 			return -ENOMEM;
 		}
@@ -126,6 +137,9 @@ rb_tftpd_destroy(struct rb_tftpd *t)
 		rte_ring_free(t->ws[w].handoff);
 		rte_hash_free(t->ws[w].by_key);
 		rte_free(t->ws[w].s);
+		rte_free(t->ws[w].free_ids);
+		rte_free(t->ws[w].live);
+		rte_free(t->ws[w].due);
 		rte_free(t->ws[w].slots);
 		rb_tftp_mc_fini(t, w);
 	}
@@ -255,9 +269,10 @@ send_block(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 }
 
 static void
-arm(struct rb_tftpd *t, struct session *s)
+arm(struct rb_tftpd *t, struct rb_worker *w, struct session *s)
 {
-	s->deadline = rte_rdtsc() + t->tsc_ms * s->timeout_ms;
+	rb_tftp_session_due(&t->ws[rb_worker_index(w)], s,
+			    rte_rdtsc() + t->tsc_ms * s->timeout_ms);
 }
 
 /**
@@ -279,7 +294,7 @@ send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 		send_block(t, w, s, n);
 	if (last > s->sent)
 		s->sent = last;
-	arm(t, s);
+	arm(t, w, s);
 }
 
 void
@@ -289,9 +304,16 @@ rb_tftp_session_end(struct worker_state *ws, struct session *s)
 		s->slot->used = 0; /* reused once its frames are gone too */
 	if (s->held)
 		rb_filecache_release(s->held);
+	uint32_t last = ws->active - 1;
+
 	rte_hash_del_key(ws->by_key, &s->k);
 	s->used = 0;
-	__atomic_store_n(&ws->active, ws->active - 1, __ATOMIC_RELAXED);
+	/* the last one listed takes our place */
+	ws->live[s->pos] = ws->live[last];
+	ws->due[s->pos] = ws->due[last];
+	ws->s[ws->live[s->pos]].pos = s->pos;
+	ws->free_ids[ws->nfree++] = (uint32_t)(s - ws->s);
+	__atomic_store_n(&ws->active, last, __ATOMIC_RELAXED);
 }
 
 /** Reply to a request with an ERROR from port 69, in its own mbuf. */
@@ -461,15 +483,8 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 struct session *
 rb_tftp_session_new(struct rb_tftpd *t, struct worker_state *ws)
 {
-	uint32_t i;
-
-	for (i = 0; i < t->conf.sessions; i++) {
-		struct session *c = &ws->s[(ws->cursor + i) % t->conf.sessions];
-
-		if (!c->used)
-			return c;
-	}
-	return NULL;
+	(void)t;
+	return ws->nfree ? &ws->s[ws->free_ids[ws->nfree - 1]] : NULL;
 }
 
 int
@@ -484,7 +499,12 @@ rb_tftp_session_start(struct worker_state *ws, struct session *s,
 	s->k.sport = sport;
 	if (rte_hash_add_key_data(ws->by_key, &s->k, s) < 0)
 		return -1;
+	RTE_ASSERT(ws->nfree && &ws->s[ws->free_ids[ws->nfree - 1]] == s);
+	ws->nfree--;
 	s->used = 1;
+	s->pos = ws->active;
+	ws->live[s->pos] = (uint32_t)(s - ws->s);
+	ws->due[s->pos] = UINT64_MAX;
 	__atomic_store_n(&ws->active, ws->active + 1, __ATOMIC_RELAXED);
 	s->mac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
 	s->file = file;
@@ -679,7 +699,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + RB_UDP_PAYLOAD_OFF,
 		       s->oack, s->oack_len);
 		send_payload(w, s, m, s->oack_len);
-		arm(t, s);
+		arm(t, w, s);
 		return;
 	}
 	rte_pktmbuf_free(m);
@@ -836,7 +856,7 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 		 * OACK go again, for one that never retransmits. */
 		if (s->retries > OACK_QUIET_RETRIES)
 			rb_tftp_send_to_client(w, s, s->oack, s->oack_len);
-		arm(t, s);
+		arm(t, w, s);
 		return;
 	}
 	if (s->retries == 1 && s->sent > s->acked + 1) {
@@ -851,7 +871,7 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 		s->resent_lo = s->resent_hi = 0; /* its answer restarts */
 		s->probed = 1;
 		send_block(t, w, s, s->sent);
-		arm(t, s);
+		arm(t, w, s);
 		return;
 	}
 	/* the whole window again, from the first block not acknowledged */
@@ -879,11 +899,19 @@ rb_tftpd_poll(void *ctx, struct rb_worker *w)
 	now = rte_rdtsc();
 	if (ws->mc_active)
 		rb_tftp_mc_poll(t, w, ws, now);
-	for (i = 0; i < SWEEP_PER_POLL; i++) {
-		struct session *s = &ws->s[ws->cursor];
+	if (now < ws->next_sweep)
+		return;
+	ws->next_sweep = now + t->tsc_ms * SWEEP_EVERY_MS;
+	/* downwards: a session that ends is replaced by the last one
+	 * listed, which has been looked at */
+	for (i = ws->active; i-- > 0;) {
+		struct session *s = &ws->s[ws->live[i]];
 
-		ws->cursor = (ws->cursor + 1) % t->conf.sessions;
-		if (s->used && !s->mc && now > s->deadline)
+		if (now <= ws->due[i])
+			continue;
+		if (s->mc)
+			ws->due[i] = UINT64_MAX; /* the group's timer runs */
+		else
 			expire(t, w, ws, s);
 	}
 }

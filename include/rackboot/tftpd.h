@@ -3,8 +3,8 @@
  * @file
  * The TFTP server on the dataplane: read requests on port 69, transfers on
  * the --tftp-ports range, files from the file cache.  Each worker keeps its
- * own sessions and sweeps their timers a slice per poll loop (no syscall
- * per session).
+ * own sessions and looks at the deadlines of those in use once a
+ * millisecond (no syscall and no timer object per session).
  */
 #ifndef RACKBOOT_TFTPD_H
 #define RACKBOOT_TFTPD_H

@@ -3,7 +3,7 @@
  * The TFTP server on the real dataplane over net_ring, files from a real
  * file cache: lock-step and windowed transfers byte for byte, a lost block
  * in a window, duplicate ACKs sending nothing, timeouts resending, block
- * numbers rolling over past 65535, errors.
+ * numbers rolling over past 65535, errors, a full session table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -432,6 +432,92 @@ test_errors(void **state)
 	assert_true(rbh_counter(&h, RB_CTR_DROP_tftp_refused) >= 1);
 }
 
+/** The next packet to client port @p dport (retransmissions skipped). */
+static void
+next_to(struct pkt *k, uint16_t dport)
+{
+	do
+		assert_int_equal(next(k, 3000), 0);
+	while (k->dport != dport);
+}
+
+/** Wait up to 3 s for rb_tftpd_active() to read @p want. */
+static void
+wait_active(uint32_t want)
+{
+	for (int i = 0; i < 300 && rb_tftpd_active(tftpd) != want; i++)
+		usleep(10000);
+	assert_int_equal(rb_tftpd_active(tftpd), want);
+}
+
+/**
+ * A full session table: each of the worker's 256 sessions taken, the
+ * next request is told the server is busy (counted); a session that ends
+ * is free for the next request at once; every session left, moved about
+ * in the timer list by the ones that ended, still times out and sends
+ * its block again.
+ */
+static void
+test_table_full(void **state)
+{
+	static const uint8_t bye[5] = {0, RB_TFTP_ERROR, 0, 0, 0};
+	static uint16_t tid[257];
+	static uint8_t again[257];
+	uint64_t full0 = rbh_counter(&h, RB_CTR_DROP_tftp_sessions_full);
+	uint32_t a0 = rb_tftpd_active(tftpd);
+	unsigned int i, left;
+	struct pkt k;
+
+	(void)state;
+	queue = 0;
+	for (i = 0; i < 256; i++) {
+		rrq((uint16_t)(42000 + i), "small.bin", NULL, 0);
+		next_to(&k, (uint16_t)(42000 + i));
+		assert_int_equal(op(&k), RB_TFTP_DATA);
+		assert_int_equal(blk(&k), 1);
+		tid[i] = k.sport;
+	}
+	rrq(42256, "small.bin", NULL, 0);
+	next_to(&k, 42256);
+	assert_int_equal(op(&k), RB_TFTP_ERROR);
+	assert_string_equal((const char *)k.p + 4, "server busy, retry");
+	assert_int_equal(rbh_counter(&h, RB_CTR_DROP_tftp_sessions_full),
+			 full0 + 1);
+	/* clients give up in the middle of the list: one session's place
+	 * serves the next request */
+	for (i = 10; i < 256; i += 20)
+		send_udp((uint16_t)(42000 + i), tid[i], bye, sizeof(bye));
+	wait_active(a0 + 256 - 13);
+	rrq(42256, "small.bin", NULL, 0);
+	next_to(&k, 42256);
+	assert_int_equal(op(&k), RB_TFTP_DATA);
+	tid[256] = k.sport;
+	/* the rest time out (1 s) and send block 1 again, each of them */
+	for (i = 0, left = 0; i <= 256; i++)
+		left += (again[i] = i % 20 == 10 && i < 256) == 0;
+	while (left > 0) {
+		assert_int_equal(next(&k, 3000), 0);
+		i = k.dport - 42000u;
+		if (i <= 256 && !again[i] && op(&k) == RB_TFTP_DATA &&
+		    blk(&k) == 1) {
+			again[i] = 1;
+			left--;
+		}
+	}
+	/* and the table empties for the tests after */
+	for (i = 0; i <= 256; i++)
+		if (i % 20 != 10 || i == 256)
+			send_udp((uint16_t)(42000 + i), tid[i], bye, sizeof(bye));
+	wait_active(a0);
+	rrq(42257, "small.bin", NULL, 0);
+	next_to(&k, 42257);
+	assert_int_equal(op(&k), RB_TFTP_DATA);
+	send_udp(42257, k.sport, bye, sizeof(bye));
+	wait_active(a0);
+	assert_int_equal(rbh_counter(&h, RB_CTR_DROP_tftp_sessions_full),
+			 full0 + 1);
+}
+
 /** An RRQ for small.bin asking for multicast (RFC 2090). */
 static void
 mc_rrq(uint16_t sport)
@@ -714,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_acks_on_other_worker),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_multicast),
 	};
