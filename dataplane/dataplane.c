@@ -26,14 +26,29 @@
  */
 static int
 setup_port(uint16_t port, uint16_t nb_rx, uint16_t nb_tx,
-	   struct rte_mempool *pool)
+	   struct rte_mempool *pool, int *segments)
 {
+	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	uint16_t rxd = RX_DESC, txd = TX_DESC, q;
 	int socket = rte_eth_dev_socket_id(port);
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc < 0) {
+		rb_log(RB_LOG_ERR, "port_error", "port %u: device info: %s",
+		       port, rte_strerror(-rc));
+		return rc;
+	}
+	/* TFTP DATA frames are a header mbuf chained to the cached file:
+	 * asked for where the port can (vector tx paths of NICs send one
+	 * segment unless told), copied into one mbuf where it cannot */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (segments)
+		*segments = !!(conf.txmode.offloads &
+			       RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 	rc = rte_eth_dev_configure(port, nb_rx, nb_tx, &conf);
 	if (rc < 0) {
 		rb_log(RB_LOG_ERR, "port_error",
@@ -131,10 +146,11 @@ rb_dp_create(const struct rb_dp_conf *conf, struct rb_dp **out)
 		rte_free(dp);
 		return -ENOMEM;
 	}
-	rc = setup_port(conf->port_id, (uint16_t)nb, (uint16_t)nb, dp->pool);
+	rc = setup_port(conf->port_id, (uint16_t)nb, (uint16_t)nb, dp->pool,
+			&dp->tx_segments);
 	if (rc == 0 && conf->exception_port >= 0)
 		rc = setup_port((uint16_t)conf->exception_port, 1, (uint16_t)nb,
-				dp->pool);
+				dp->pool, NULL);
 	if (rc < 0) {
 		rb_dp_destroy(dp);
 		return rc;

@@ -211,10 +211,11 @@ rb_tftp_send_block(struct rb_tftpd *t, struct rb_worker *w,
 	uint64_t off = (n - 1) * blksize;
 	uint32_t len = f->size > off ? (uint32_t)RTE_MIN(f->size - off, blksize)
 				     : 0;
+	int chain = len && rb_worker_tx_segments(w);
 	uint32_t hlen;
 	uint8_t *p;
 
-	if (m && len && (d = rte_pktmbuf_alloc(t->ext_pool)) == NULL) {
+	if (m && chain && (d = rte_pktmbuf_alloc(t->ext_pool)) == NULL) {
 		rte_pktmbuf_free(m);
 		m = NULL;
 	}
@@ -232,6 +233,14 @@ rb_tftp_send_block(struct rb_tftpd *t, struct rb_worker *w,
 				  f->data + off, (uint16_t)len);
 	m->data_len = (uint16_t)hlen;
 	m->pkt_len = hlen + len;
+	if (len && !chain) {
+		/* max_blksize and a packet buffer's room both fit a
+		 * 1500-byte frame */
+		RTE_ASSERT(len <= rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, hlen),
+		       f->data + off, len);
+		m->data_len = (uint16_t)(hlen + len);
+	}
 	if (d) {
 		rte_mbuf_ext_refcnt_update(&f->shinfo, 1);
 		rte_pktmbuf_attach_extbuf(d, (void *)(uintptr_t)(f->data + off),

@@ -66,6 +66,12 @@ rb_worker_pool(struct rb_worker *w)
 	return w->dp->pool;
 }
 
+int
+rb_worker_tx_segments(const struct rb_worker *w)
+{
+	return w->dp->tx_segments;
+}
+
 /** Send everything queued on @p port / @p queue; free what does not fit. */
 static uint16_t
 flush(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
@@ -234,10 +240,12 @@ rb_worker_main(void *arg)
 		/* a polling worker shows 100 % CPU whatever its load: the
 		 * cycles of loops that had work are the load it carries */
 		uint64_t t0 = rte_rdtsc();
-		int answer = __atomic_load_n(&dp->answer_arp_icmp,
-					     __ATOMIC_RELAXED);
 		uint16_t n = rte_eth_rx_burst(dp->conf.port_id, w->queue, pkts,
 					      RB_BURST);
+		/* read after the burst: a frame that arrived after a change
+		 * of mode is handled by the new mode */
+		int answer = __atomic_load_n(&dp->answer_arp_icmp,
+					     __ATOMIC_ACQUIRE);
 		uint16_t busy = n;
 
 		rb_count(&w->ctr, RB_CTR_rx_frames, n);

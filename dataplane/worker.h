@@ -30,6 +30,7 @@ struct rb_dp {
 	struct rb_dp_conf conf;
 	struct rte_mempool *pool;
 	unsigned int nb_workers;
+	int tx_segments; /**< the boot port sends chained mbufs */
 	volatile int quit;
 	/* tunables the control thread may change while workers run */
 	unsigned int idle_sleep_us;

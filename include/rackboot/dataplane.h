@@ -182,4 +182,11 @@ const struct rb_netif *rb_worker_netif(const struct rb_worker *w);
 /** @return the packet pool, for handlers that send new frames. */
 struct rte_mempool *rb_worker_pool(struct rb_worker *w);
 
+/**
+ * @return whether the boot port sends frames of more than one mbuf
+ * (RTE_ETH_TX_OFFLOAD_MULTI_SEGS); when not, a handler copies a frame
+ * into one mbuf (af_xdp in DPDK 22.11 sends only the first segment).
+ */
+int rb_worker_tx_segments(const struct rb_worker *w);
+
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # af_xdp NIC sharing: rackboot's XDP program hands rackbootd exactly the UDP
 # datagrams to its ports and passes everything else to the kernel, which
-# keeps ping, ARP and TCP (the HTTP path) on its address.  For an address
+# keeps ping, ARP and TCP (the HTTP path) on its address; TFTP transfers
+# complete through it.  For an address
 # the kernel does not own, ARP and ping go to rackbootd, which answers.
 # The program is detached when rackbootd stops.
 . "$(dirname "$0")/lib.sh"
@@ -9,6 +10,8 @@
 lab_up "$(lab_id 15)" --clients 1
 xdp_attached() { in_srv ip link show dev "$LAB_SRV_IF" | grep -q "prog/xdp"; }
 
+mkdir -p "$WORK/root"
+head -c 300000 /dev/urandom >"$WORK/root/f300k" # for TFTP, below
 rbd_start --port "$LAB_SRV_IF" --port-driver af_xdp
 xdp_attached || fail "no XDP program on $LAB_SRV_IF"
 in_srv ip link show dev "$LAB_SRV_IF" | grep -q "name rb_xdp" || fail "the XDP program is not rb_xdp"
@@ -32,6 +35,18 @@ sleep 0.5
 [ $(( $(counter rx_frames) - rx0 )) = 5 ] || fail "rackbootd received $(( $(counter rx_frames) - rx0 )) frames, want exactly 5"
 [ "$(counter icmp_echo_replies)" = 0 ] || fail "rackbootd answered a kernel-owned ping"
 pass "the XDP program hands rackbootd exactly the 5 datagrams to its ports"
+
+# TFTP through the XDP socket: DATA frames are a header chained to the
+# cached file, which DPDK 22.11's af_xdp cannot send (it sent the first
+# segment's bytes only, and no transfer ever completed): copied instead
+sum=$(sha256sum <"$WORK/root/f300k")
+(cd "$WORK" && in_client 1 timeout 60 tftp -m binary "$LAB_SRV_IP" -c get f300k got.hpa) ||
+	fail "tftp-hpa over af_xdp"
+in_client 1 timeout 60 curl -sS --tftp-blksize 1468 -o "$WORK/got.curl" "tftp://$LAB_SRV_IP/f300k" ||
+	fail "curl tftp:// over af_xdp"
+[ "$(sha256sum <"$WORK/got.hpa")" = "$sum" ] || fail "tftp-hpa over af_xdp: copy differs"
+[ "$(sha256sum <"$WORK/got.curl")" = "$sum" ] || fail "curl over af_xdp: copy differs"
+pass "TFTP over af_xdp: tftp-hpa (blksize 512) and curl (1468) byte-identical"
 
 rbd_stop TERM
 [ "$RBD_RC" = 0 ] || fail "exit status $RBD_RC"
