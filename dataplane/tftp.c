@@ -771,11 +771,25 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		return; /* ahead of what we sent, or long stale: ignore */
 	if (n <= s->acked) {
 		/* a duplicate or old ACK: nothing is sent again (no
-		 * sorcerer's apprentice); only an ACK 0 answering the OACK
-		 * starts the transfer, and the first ACK of the last block
-		 * received after a probe (see expire()) restarts the window */
+		 * sorcerer's apprentice), with three exceptions.  An ACK 0
+		 * answering the OACK starts the transfer.  The first ACK
+		 * of the last block received after a probe (see expire())
+		 * restarts the window.  And in a window, the ACK again of
+		 * the last block acknowledged while later ones are out is
+		 * a receiver telling of a gap (RFC 7440; atftp sends one
+		 * such ACK per gap, then ignores blocks until one comes in
+		 * order or its 5 s timer fires): the window restarts, once
+		 * per block acknowledged, so a duplicated ACK costs one
+		 * window at most and never sets off burst after burst. */
 		if (n == s->acked && s->probed) {
 			s->probed = 0;
+			send_window(t, w, s, n + 1);
+			return;
+		}
+		if (n == s->acked && s->window > 1 && s->sent > n &&
+		    !s->gap_restarted) {
+			s->gap_restarted = 1;
+			rb_count(ctr, RB_CTR_tftp_retransmits, s->sent - n);
 			send_window(t, w, s, n + 1);
 			return;
 		}
@@ -783,6 +797,7 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 			return;
 	}
 	s->probed = 0;
+	s->gap_restarted = 0;
 	s->acked = n;
 	s->retries = 0;
 	/* a loss long ago does not slow the recovery of the next one */

@@ -62,6 +62,7 @@ struct session {
 	uint16_t window;
 	uint8_t used, retries, oack_len;
 	uint8_t probed;     /**< a timeout sent the last block alone */
+	uint8_t gap_restarted; /**< a repeated ACK of @p acked restarted */
 	uint8_t oack[112];  /**< kept to send again while ACK 0 is missing */
 	/* a member of a multicast group: the group's timer runs, not ours */
 	struct mc_group *mc;
