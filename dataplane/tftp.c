@@ -309,12 +309,12 @@ send_window(struct rb_tftpd *t, struct rb_worker *w, struct session *s,
 void
 rb_tftp_session_end(struct worker_state *ws, struct session *s)
 {
+	uint32_t last = ws->active - 1;
+
 	if (s->slot)
 		s->slot->used = 0; /* reused once its frames are gone too */
 	if (s->held)
 		rb_filecache_release(s->held);
-	uint32_t last = ws->active - 1;
-
 	rte_hash_del_key(ws->by_key, &s->k);
 	s->used = 0;
 	/* the last one listed takes our place */
