@@ -868,7 +868,7 @@ static const struct option_def options[] = {
 	{"http-access-log", "FILE|-|off", set_http_access_log, 0, 1,
 	 "a line per HTTP request: to FILE, to stderr (-, default), or none"},
 	{"idle-sleep", "USEC", set_idle_sleep, 0, 0,
-	 "once idle for 2 ms, sleep this long between polls; 0 polls "
+	 "once idle for 0.5 ms, sleep this long between polls; 0 polls "
 	 "without pause (default 100)"},
 	{"help", NULL, set_help, 1, 0, "print this help and exit"},
 	{"version", NULL, set_version, 1, 0, "print the version and exit"},

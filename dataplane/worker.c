@@ -15,12 +15,13 @@
 /*
  * How long a worker keeps polling after its last work before it sleeps
  * between polls.  Longer than a lock-step client takes to answer a block
- * (tens to hundreds of microseconds): a worker that slept after 256
- * empty polls (about 50 us here) slept, and waited for the VM to wake it,
- * at every block of a lock-step transfer, 4x slower (tftp-hpa, 8 MiB:
- * 1.6 s, 0.4 s polling).
+ * (30-100 us here): a worker that slept after 256 empty polls (about
+ * 50 us) slept, and waited for the VM to wake it, at every block of a
+ * lock-step transfer, 4x slower (tftp-hpa, 8 MiB: 1.6 s, 0.4 s polling).
+ * Not much longer: a worker that polls on between requests a few
+ * milliseconds apart takes a core from the lease journal and the rest.
  */
-#define IDLE_SPIN_US 2000
+#define IDLE_SPIN_US 500
 /* tx_burst retries before giving up on the rest of a burst */
 #define TX_RETRIES 4
 
