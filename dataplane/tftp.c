@@ -490,9 +490,8 @@ render(struct rb_tftpd *t, struct worker_state *ws,
 }
 
 struct session *
-rb_tftp_session_new(struct rb_tftpd *t, struct worker_state *ws)
+rb_tftp_session_new(struct worker_state *ws)
 {
-	(void)t;
 	return ws->nfree ? &ws->s[ws->free_ids[ws->nfree - 1]] : NULL;
 }
 
@@ -679,7 +678,7 @@ read_request(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	if (r.multicast && cache &&
 	    rb_tftp_mc_join(t, w, ws, m, f, &r, file, cache) == 0)
 		return;
-	s = rb_tftp_session_new(t, ws);
+	s = rb_tftp_session_new(ws);
 	if (s == NULL ||
 	    rb_tftp_session_start(ws, s, m, f, tid_for(ws, f), file, cache) < 0) {
 		release_slot(ws, file);
@@ -798,6 +797,7 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 	}
 	s->probed = 0;
 	s->gap_restarted = 0;
+	s->slid = 0;
 	s->acked = n;
 	s->retries = 0;
 	/* a loss long ago does not slow the recovery of the next one */
@@ -815,6 +815,7 @@ transfer_packet(struct rb_tftpd *t, struct rb_worker *w, struct rte_mbuf *m,
 		 * (atftp does) would otherwise set off restart after
 		 * restart.  Slide the window; a block really lost twice
 		 * waits for the timer. */
+		s->slid = 1;
 		send_window(t, w, s, s->sent + 1);
 		return;
 	}
@@ -883,14 +884,22 @@ expire(struct rb_tftpd *t, struct rb_worker *w, struct worker_state *ws,
 		arm(t, w, s);
 		return;
 	}
-	if (s->retries == 1 && s->sent > s->acked + 1) {
+	if ((s->retries + s->slid) % 2 == 1 && s->sent > s->acked + 1) {
 		/* Probe with the window's last block alone.  A client that
 		 * has the window and whose ACK was lost acknowledges it
 		 * again; one that misses blocks acknowledges the last it
 		 * has in order (RFC 7440 receivers, atftp and EDK2 answer
 		 * both ways): one block instead of the whole window, which
 		 * would mostly be blocks the client already has.  If the
-		 * probe goes unanswered, the next timeout sends it all. */
+		 * probe goes unanswered, the next timeout sends it all;
+		 * the one after probes again: a client that ignored the
+		 * probe while waiting for a block after a gap (atftp) now
+		 * has the window but acknowledges only a full window of
+		 * blocks in order, so one block again draws its ACK.
+		 * After a slide (see transfer_packet()) the order turns:
+		 * silence then means the block the client waits for was
+		 * lost twice, and a probe past it is ignored (atftp over
+		 * 5 % loss: 79 of 81 such probes drew nothing). */
 		rb_count(ctr, RB_CTR_tftp_retransmits, 1);
 		s->resent_lo = s->resent_hi = 0; /* its answer restarts */
 		s->probed = 1;

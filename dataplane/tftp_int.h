@@ -63,6 +63,7 @@ struct session {
 	uint8_t used, retries, oack_len;
 	uint8_t probed;     /**< a timeout sent the last block alone */
 	uint8_t gap_restarted; /**< a repeated ACK of @p acked restarted */
+	uint8_t slid;       /**< the last ACK slid the window, see expire() */
 	uint8_t oack[112];  /**< kept to send again while ACK 0 is missing */
 	/* a member of a multicast group: the group's timer runs, not ours */
 	struct mc_group *mc;
@@ -137,7 +138,7 @@ void rb_tftp_send_to_client(struct rb_worker *w, const struct session *s,
 			    const uint8_t *p, uint16_t len);
 
 /** A free session of the worker (the next to be taken), or NULL. */
-struct session *rb_tftp_session_new(struct rb_tftpd *t, struct worker_state *ws);
+struct session *rb_tftp_session_new(struct worker_state *ws);
 
 /**
  * Take session @p s, the one rb_tftp_session_new() just gave, for the

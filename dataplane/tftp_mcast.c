@@ -214,7 +214,7 @@ rb_tftp_mc_join(struct rb_tftpd *t, struct rb_worker *w,
 	if (g == NULL)
 		return -1;
 	fresh = g->state == MC_FREE;
-	s = rb_tftp_session_new(t, ws);
+	s = rb_tftp_session_new(ws);
 	if (s == NULL ||
 	    rb_tftp_session_start(ws, s, m, f, g->sport, file, NULL) < 0)
 		return -1; /* a fresh group stays free */

@@ -323,12 +323,65 @@ test_lost_block_and_duplicate_ack(void **state)
 		assert_int_equal(blk(&k), i);
 	}
 	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_retransmits), rexmit + 4);
+	/* still silence (a client that ignored the probe while it waited
+	 * for block 3, then took 3-6 but acknowledges only a full window):
+	 * the next timeout (4 s) probes again, one block */
+	rexmit = rbh_counter(&h, RB_CTR_tftp_retransmits);
+	assert_int_equal(next(&k, 6000), 0);
+	assert_int_equal(blk(&k), 6);
+	assert_int_equal(next(&k, 300), -1);
+	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_retransmits), rexmit + 1);
 	/* 3,000 bytes are six blocks: the ACK of the sixth ends it */
 	done = rbh_counter(&h, RB_CTR_tftp_done);
 	ack(40005, tid, 6);
 	assert_int_equal(next(&k, 300), -1);
 	rbh_settle(&h);
 	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_done), done + 1);
+}
+
+/* a window slid past a block the client still waits for: when silence
+ * follows, the first timeout sends the whole window, not a probe */
+static void
+test_slide_then_timeout(void **state)
+{
+	static const char *const o[] = {"windowsize", "4", "timeout", "1"};
+	struct pkt k;
+	uint16_t tid;
+	uint64_t rexmit;
+
+	(void)state;
+	rrq(40012, "small.bin", o, 4);
+	assert_int_equal(next(&k, 3000), 0);
+	tid = k.sport;
+	ack(40012, tid, 0);
+	for (int i = 1; i <= 4; i++)
+		assert_int_equal(next(&k, 3000), 0);
+	/* 2 was lost: the window restarts after 1 (2-5) */
+	ack(40012, tid, 1);
+	for (int i = 2; i <= 5; i++) {
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), i);
+	}
+	/* an ACK of 2 while 3 went again in that restart: the window
+	 * slides (6 alone) instead of starting over */
+	ack(40012, tid, 2);
+	assert_int_equal(next(&k, 3000), 0);
+	assert_int_equal(blk(&k), 6);
+	assert_int_equal(next(&k, 300), -1);
+	/* silence: 3 was lost twice; the timeout sends 3-6 */
+	rexmit = rbh_counter(&h, RB_CTR_tftp_retransmits);
+	for (int i = 3; i <= 6; i++) {
+		assert_int_equal(next(&k, 3000), 0);
+		assert_int_equal(blk(&k), i);
+	}
+	assert_int_equal(next(&k, 300), -1);
+	assert_int_equal(rbh_counter(&h, RB_CTR_tftp_retransmits), rexmit + 4);
+	/* and the next one probes */
+	assert_int_equal(next(&k, 4000), 0);
+	assert_int_equal(blk(&k), 6);
+	assert_int_equal(next(&k, 300), -1);
+	ack(40012, tid, 6);
+	rbh_settle(&h);
 }
 
 /* a DATA frame's file bytes are not copied: the second segment of the
@@ -806,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_request_again),
 		cmocka_unit_test(test_blksize_clamped),
 		cmocka_unit_test(test_lost_block_and_duplicate_ack),
+		cmocka_unit_test(test_slide_then_timeout),
 		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_acks_on_other_worker),
