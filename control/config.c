@@ -538,6 +538,18 @@ set_tftp_multicast(struct rb_config *c, const char *v, char *err,
 }
 
 static int
+set_tftp_mc_gather(struct rb_config *c, const char *v, char *err,
+		   size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 0, 10000, &n, err, errlen))
+		return -1;
+	c->tftp_mc_gather_ms = (uint32_t)n;
+	return 0;
+}
+
+static int
 set_idle_sleep(struct rb_config *c, const char *v, char *err, size_t errlen)
 {
 	unsigned long n;
@@ -841,6 +853,9 @@ static const struct option_def options[] = {
 	{"tftp-multicast", "FIRST-LAST[,PORT]|off", set_tftp_multicast, 0, 1,
 	 "RFC 2090 multicast group addresses, shared out among the workers, "
 	 "and their UDP port (default 239.255.99.0-239.255.99.255,1758)"},
+	{"tftp-multicast-gather", "MS", set_tftp_mc_gather, 0, 1,
+	 "how long a new multicast group waits before its first block, "
+	 "so that machines booting together join it first (default 200)"},
 	{"http-listen", "[ADDR:]PORT|off", set_http_listen, 0, 1,
 	 "the HTTP boot file server (default ADDRESS:80)"},
 	{"http-admin", "[ADDR:]PORT|off", set_http_admin, 0, 1,
@@ -908,6 +923,7 @@ rb_config_defaults(struct rb_config *c)
 	c->tftp_mc_lo = 0xefff6300; /* 239.255.99.0: organization-local */
 	c->tftp_mc_hi = 0xefff63ff;
 	c->tftp_mc_port = 1758;     /* atftpd's */
+	c->tftp_mc_gather_ms = 200;
 	c->idle_sleep_us = 100;
 	c->http = 1;
 	c->http_port = 80;
@@ -1334,6 +1350,8 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	CHANGED("tftp-multicast", a->tftp_mc_lo != b->tftp_mc_lo ||
 					  a->tftp_mc_hi != b->tftp_mc_hi ||
 					  a->tftp_mc_port != b->tftp_mc_port);
+	CHANGED("tftp-multicast-gather",
+		a->tftp_mc_gather_ms != b->tftp_mc_gather_ms);
 	CHANGED("http-listen", a->http != b->http || a->http_ip != b->http_ip ||
 				       a->http_port != b->http_port);
 	CHANGED("http-admin", a->http_admin_ip != b->http_admin_ip ||

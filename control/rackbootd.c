@@ -1001,6 +1001,7 @@ start_tftp(struct daemon *d)
 	tc.mc_addr_lo = d->cfg.tftp_mc_lo;
 	tc.mc_addr_hi = d->cfg.tftp_mc_hi;
 	tc.mc_port = d->cfg.tftp_mc_port;
+	tc.mc_gather_ms = d->cfg.tftp_mc_gather_ms;
 	/* a 1500-byte MTU less IPv4, UDP and TFTP headers (RFC 2348) */
 	tc.max_blksize = 1468;
 	tc.sessions = 16384;

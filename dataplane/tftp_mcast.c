@@ -31,6 +31,7 @@ enum mc_state {
 	MC_FREE,
 	MC_OFFERED, /* OACK mc=1 sent to the master, its first ACK awaited */
 	MC_SENDING, /* a block sent to the group, the master's ACK awaited */
+	MC_GATHERING, /* block 1 asked for, held until the gathering ends */
 };
 
 struct mc_group {
@@ -41,6 +42,7 @@ struct mc_group {
 	uint64_t sent;               /* the block last sent */
 	uint64_t highest;            /* the highest block ever sent */
 	uint64_t deadline;
+	uint64_t gather_end;         /* no block before this TSC */
 	uint32_t addr;               /* network order */
 	uint32_t blksize;
 	uint32_t timeout_ms, base_timeout_ms;
@@ -222,6 +224,7 @@ rb_tftp_mc_join(struct rb_tftpd *t, struct rb_worker *w,
 		g->held = cache;
 		rb_filecache_hold(cache);
 		g->state = MC_OFFERED;
+		g->gather_end = rte_rdtsc() + t->tsc_ms * t->conf.mc_gather_ms;
 		ws->mc_active++;
 	}
 	s->mc = g;
@@ -280,9 +283,17 @@ rb_tftp_mc_packet(struct rb_tftpd *t, struct rb_worker *w,
 	/* only the master asks; and an ACK asking again for the block just
 	 * sent is a duplicate: the timer resends, never the ACK (no
 	 * sorcerer's apprentice) */
-	if (s != g->head || want > g->nblocks ||
+	if (s != g->head || want > g->nblocks || g->state == MC_GATHERING ||
 	    (g->state == MC_SENDING && want == g->sent))
 		return;
+	if (g->highest == 0 && rte_rdtsc() < g->gather_end) {
+		/* a new group: machines powered on together are still
+		 * asking; each that joins now gets every block the first
+		 * time instead of asking again for the ones it missed */
+		g->state = MC_GATHERING;
+		g->deadline = g->gather_end;
+		return;
+	}
 	g->state = MC_SENDING;
 	g->retries = 0;
 	g->timeout_ms = g->base_timeout_ms;
@@ -302,6 +313,14 @@ rb_tftp_mc_poll(struct rb_tftpd *t, struct rb_worker *w,
 
 		if (g->state == MC_FREE || now <= g->deadline)
 			continue;
+		if (g->state == MC_GATHERING) {
+			g->state = MC_SENDING;
+			g->retries = 0;
+			g->timeout_ms = g->base_timeout_ms;
+			send_to_group(t, w, g, 1);
+			arm(t, g);
+			continue;
+		}
 		if (g->retries >= (g->state == MC_OFFERED ? MC_OFFERS
 							   : t->conf.retries)) {
 			/* the master is gone: the next oldest takes over */

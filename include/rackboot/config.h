@@ -66,6 +66,7 @@ struct rb_config {
 	/* RFC 2090 group addresses (host order; lo 0: off) and port */
 	uint32_t tftp_mc_lo, tftp_mc_hi;
 	uint16_t tftp_mc_port;
+	uint32_t tftp_mc_gather_ms;
 	int tftp;                  /**< serve TFTP (--no-tftp) */
 	unsigned int tftp_max_file_mb;
 	unsigned int tftp_cache_mb;

@@ -41,6 +41,12 @@ struct rb_tftpd_conf {
 	 */
 	uint32_t mc_addr_lo, mc_addr_hi;
 	uint16_t mc_port;
+	/**
+	 * How long a new group waits after its first request before its
+	 * first block, so that machines powered on together join first
+	 * instead of asking again for what they missed (0: no wait).
+	 */
+	uint32_t mc_gather_ms;
 	/** boot events: each read request served, or NULL */
 	struct rb_bootev_q *track;
 	/** the DHCP server whose leases give the asker's arch, or NULL */

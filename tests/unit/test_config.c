@@ -95,6 +95,18 @@ test_defaults_and_derived_pool(void **state)
 	assert_string_equal(c.port_driver, "af_packet");
 	assert_int_equal(c.tftp_port_lo, 61000);
 	assert_int_equal(c.idle_sleep_us, 100);
+	assert_int_equal(c.tftp_mc_gather_ms, 200);
+
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.3.1/24", "--root", dir,
+			      "--tftp-multicast-gather", "0", NULL),
+			 0);
+	assert_int_equal(c.tftp_mc_gather_ms, 0);
+	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
+			      "--address", "10.99.3.1/24", "--root", dir,
+			      "--tftp-multicast-gather", "10001", NULL),
+			 -1);
+	assert_non_null(strstr(err, "tftp-multicast-gather"));
 
 	/* our address in the upper half: the pool takes the lower one */
 	assert_int_equal(args(&c, err, sizeof(err), "--port", "net_ring0",
@@ -369,8 +381,9 @@ test_restart_needed(void **state)
 	assert_string_equal(buf, "");
 	strcpy(b.port, "eth9");
 	b.memory_mb = 1024;
+	b.tftp_mc_gather_ms = 0;
 	rb_config_restart_needed(&a, &b, buf, sizeof(buf));
-	assert_string_equal(buf, "port, memory");
+	assert_string_equal(buf, "port, memory, tftp-multicast-gather");
 }
 
 int
