@@ -415,5 +415,8 @@ main(int argc, char **argv)
 		       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 			       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	}
+	free(ends);
+	free(fl);
+	close(ep);
 	return ok == n ? 0 : 1;
 }

@@ -209,6 +209,9 @@ status_json(struct daemon *d)
 			    json_integer((json_int_t)d->reload_failures));
 	json_object_set_new(o, "leases_offered",
 			    json_integer(leases_in(d, RB_LEASE_OFFERED)));
+	if (d->tftpd)
+		json_object_set_new(o, "tftp_transfers",
+				    json_integer(rb_tftpd_active(d->tftpd)));
 	if (d->journal) {
 		json_object_set_new(o, "journal",
 				    json_string(rb_journal_failing(d->journal)
@@ -1122,6 +1125,12 @@ daemon_metrics(void *ctx, FILE *o)
 		   "address now.\n# TYPE rackboot_leases_offered gauge\n"
 		   "rackboot_leases_offered %u\n",
 		leases_in(d, RB_LEASE_OFFERED));
+	if (d->tftpd)
+		fprintf(o, "# HELP rackboot_tftp_transfers TFTP transfers in "
+			   "progress now, multicast members included.\n"
+			   "# TYPE rackboot_tftp_transfers gauge\n"
+			   "rackboot_tftp_transfers %u\n",
+			rb_tftpd_active(d->tftpd));
 	if (d->journal)
 		fprintf(o, "# HELP rackboot_journal_errors_total Lease journal "
 			   "writes or syncs that failed (a full disk).\n"

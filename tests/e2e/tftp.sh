@@ -129,12 +129,64 @@ mv "$WORK/root.away" "$root"
 same "$WORK/got/r2.added" "$root/added" "file after a failed reload"
 pass "reload: replaced, added and removed files seen; unchanged ones shared; a failed reload keeps the files"
 
+# Wait (40 s at most) until no transfer is in progress.  A session ends
+# at its last ACK; one whose last ACK was lost sends its last block
+# again until its retries run out (1+2+4+8+8+8 s), as RFC 1350 has it:
+# the client, done, no longer answers.
+drain() {
+	for _ in $(seq 400); do
+		[ "$(status_field tftp_transfers)" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # many clients at once
 n=${RB_TFTP_CLIENTS:-1000}
 tftp_storm_start "$n" small m 60
+# the transfers in progress, as status and /metrics count them
+most=0
+for _ in $(seq 100); do
+	now=$(status_field tftp_transfers)
+	[ "$now" -gt "$most" ] && most=$now
+	[ "$most" -gt 0 ] && [ "$now" = 0 ] && break
+	sleep 0.05
+done
 tftp_storm_wait "$n" "$root/small" m
 [ "$STORM_BAD" = 0 ] || fail "$STORM_BAD of $n concurrent transfers failed (curl exits: $STORM_EXITS)"
-pass "$n concurrent curl transfers, all byte-identical"
+[ "$most" -gt 0 ] || fail "status never counted a transfer in progress"
+drain || fail "tftp_transfers $(status_field tftp_transfers) 40 s after the storm"
+metrics=$(in_srv curl -s http://127.0.0.1:9180/metrics)
+grep -qx "rackboot_tftp_transfers 0" <<<"$metrics" || fail "/metrics: no rackboot_tftp_transfers 0"
+pass "$n concurrent curl transfers, all byte-identical; up to $most in progress at once, 0 after"
+
+# ten thousand at once, from one process (bench/tftp-load: a socket per
+# transfer, every byte checked): the session table holds them all
+n=${RB_TFTP_LOAD:-10000}
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" -lt $((n + 100)) ]; then
+	echo "note: descriptors limited to $(ulimit -n): $((n = $(ulimit -n) - 100)) transfers"
+fi
+head -c 65536 /dev/urandom >"$root/f64k"
+ctl reload >/dev/null || fail "reload for f64k"
+full0=$(counter drop.tftp_sessions_full) to0=$(counter drop.tftp_timed_out)
+c1 timeout 120 "$RB_BUILD/bench/tftp-load" -b 1468 -l 100 "$LAB_SRV_IP" f64k "$n" "$root/f64k" \
+	>"$WORK/load.out" 2>&1 &
+load=$!
+most=0
+for _ in $(seq 1200); do
+	now=$(status_field tftp_transfers)
+	[ "$now" -gt "$most" ] && most=$now
+	kill -0 "$load" 2>/dev/null || break
+	sleep 0.1
+done
+wait "$load" || fail "tftp-load: $(head -20 "$WORK/load.out")"
+read -r _ ok all _ < "$WORK/load.out"
+[ "$ok" = "$n" ] && [ "$all" = "$n" ] || fail "$n at once: $(cat "$WORK/load.out")"
+[ "$(counter drop.tftp_sessions_full)" = "$full0" ] || fail "$n at once: the session table was full"
+[ "$most" -ge $((n * 9 / 10)) ] || fail "$n at once: at most $most in progress together"
+drain || fail "tftp_transfers $(status_field tftp_transfers) 40 s after $n"
+pass "$n transfers at once from one process, every byte checked; $most in progress together: $(cut -d" " -f1-15 "$WORK/load.out"); $(( $(counter drop.tftp_timed_out) - to0 )) ended by their retries (a last ACK lost)"
 
 # TFTP beside another DHCP server (--no-dhcp): it started, once, with a
 # null DHCP server and crashed
