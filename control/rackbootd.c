@@ -34,6 +34,7 @@
 #include "rackboot/profiles.h"
 #include "rackboot/filecache.h"
 #include "rackboot/httpd.h"
+#include "rackboot/tcfilter.h"
 #include "rackboot/tftpd.h"
 #include "rackboot/journal.h"
 #include "rackboot/log.h"
@@ -96,6 +97,9 @@ struct daemon {
 	unsigned int nb_services;
 	struct rb_udp_service services[RB_DP_MAX_SERVICES];
 	char xdp_prog[PATH_MAX];
+	char tc_prog[PATH_MAX];
+	int ports_shared;        /* another program holds some of them */
+	int tc_link;             /* the ingress filter's tcx link, or -1 */
 	int hugepages;           /* EAL was started on hugepages */
 	uint64_t generation;
 	time_t started;
@@ -789,6 +793,7 @@ hold_ports(struct daemon *d)
 		}
 		taken += rc;
 	}
+	d->ports_shared = taken > 0;
 	if (taken)
 		rb_log(RB_LOG_WARN, "ports_shared",
 		       "%d of our UDP ports are already bound by another "
@@ -797,20 +802,59 @@ hold_ports(struct daemon *d)
 	return 0;
 }
 
+/** The settings rackboot's BPF programs read: our address and UDP ports. */
+static void
+bpf_settings(struct daemon *d, struct rb_xdp_cfg *xc)
+{
+	unsigned int i;
+
+	memset(xc, 0, sizeof(*xc));
+	xc->ip = d->cfg.ip;
+	xc->answer_self = (uint32_t)answers_arp_icmp(d, &d->cfg);
+	for (i = 0; i < d->nb_services; i++)
+		rb_xdp_cfg_ports(xc, d->services[i].port_lo,
+				 d->services[i].port_hi);
+}
+
+/**
+ * On an af_packet port, drop the UDP we serve at the kernel's ingress
+ * hook, once the PMD has its copy (rackboot/tcfilter.h).  Not an error
+ * when it cannot be done: the held sockets drop that UDP all the same,
+ * later in the stack.  Nor done when another program holds some of our
+ * ports: it would no longer see their datagrams.
+ */
+static void
+attach_tc_filter(struct daemon *d)
+{
+	static struct rb_xdp_cfg xc; /* 8 KiB: not on the stack */
+	char err[256];
+
+	if (d->ports_shared) {
+		rb_log(RB_LOG_INFO, "kernel_filter",
+		       "off: another program holds some of our ports");
+		return;
+	}
+	bpf_settings(d, &xc);
+	d->tc_link = rb_tc_filter_attach(d->cfg.port, d->tc_prog, &xc, err,
+					 sizeof(err));
+	if (d->tc_link < 0)
+		rb_log(RB_LOG_INFO, "kernel_filter",
+		       "off (%s): the kernel's IP stack sees our UDP and the "
+		       "held sockets drop it", err);
+	else
+		rb_log(RB_LOG_INFO, "kernel_filter",
+		       "on: our UDP on %s is dropped at ingress once the PMD "
+		       "has it (%s)", d->cfg.port, d->tc_prog);
+}
+
 /** Tell the XDP program of an af_xdp port what to hand rackbootd. */
 static int
 configure_xdp(struct daemon *d)
 {
 	static struct rb_xdp_cfg xc; /* 8 KiB: not on the stack */
 	char err[256];
-	unsigned int i;
 
-	memset(&xc, 0, sizeof(xc));
-	xc.ip = d->cfg.ip;
-	xc.answer_self = (uint32_t)answers_arp_icmp(d, &d->cfg);
-	for (i = 0; i < d->nb_services; i++)
-		rb_xdp_cfg_ports(&xc, d->services[i].port_lo,
-				 d->services[i].port_hi);
+	bpf_settings(d, &xc);
 	if (rb_xdp_configure(d->cfg.port, &xc, err, sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "xdp_error", "%s", err);
 		return -1;
@@ -819,41 +863,45 @@ configure_xdp(struct daemon *d)
 }
 
 /**
- * The XDP program to load: --xdp-prog, else the one built beside this
- * binary (build tree: control/rackbootd, dataplane/rb_xdp.o), else the
- * installed one.
+ * A BPF object built beside this binary (build tree: control/rackbootd,
+ * dataplane/@p name), else the installed one, @p installed.
  */
 static void
-find_xdp_prog(struct daemon *d)
+find_bpf_obj(char *out, size_t len, const char *name, const char *installed)
 {
 	char exe[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
 
-	if (d->cfg.xdp_prog[0]) {
-		snprintf(d->xdp_prog, sizeof(d->xdp_prog), "%s",
-			 d->cfg.xdp_prog);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
-		char *slash;
-
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
-			static const char rel[] = "/../dataplane/rb_xdp.o";
-
-			if ((size_t)(slash - exe) + sizeof(rel) <=
-			    sizeof(d->xdp_prog)) {
-				memcpy(d->xdp_prog, exe, (size_t)(slash - exe));
-				memcpy(d->xdp_prog + (slash - exe), rel,
-				       sizeof(rel));
-				if (access(d->xdp_prog, R_OK) == 0)
-					return;
-			}
+			*slash = '\0';
+			if ((size_t)snprintf(out, len, "%s/../dataplane/%s",
+					     exe, name) < len &&
+			    access(out, R_OK) == 0)
+				return;
 		}
 	}
-	snprintf(d->xdp_prog, sizeof(d->xdp_prog), "%s", RB_XDP_PROG_INSTALLED);
+	snprintf(out, len, "%s", installed);
+}
+
+/**
+ * The BPF programs: the XDP program to load (--xdp-prog, else rb_xdp.o)
+ * and the af_packet ingress filter (rb_tc.o).
+ */
+static void
+find_bpf_progs(struct daemon *d)
+{
+	if (d->cfg.xdp_prog[0])
+		snprintf(d->xdp_prog, sizeof(d->xdp_prog), "%s",
+			 d->cfg.xdp_prog);
+	else
+		find_bpf_obj(d->xdp_prog, sizeof(d->xdp_prog), "rb_xdp.o",
+			     RB_XDP_PROG_INSTALLED);
+	find_bpf_obj(d->tc_prog, sizeof(d->tc_prog), "rb_tc.o",
+		     RB_TC_PROG_INSTALLED);
 }
 
 static int
@@ -1096,6 +1144,8 @@ start_dataplane(struct daemon *d)
 	/* the PMD attached the XDP program when it set up its queues */
 	if (d->kind == RB_PORT_AF_XDP && configure_xdp(d) < 0)
 		return -1;
+	if (d->kind == RB_PORT_AF_PACKET)
+		attach_tc_filter(d);
 	return 0;
 }
 
@@ -1269,6 +1319,7 @@ main(int argc, char **argv)
 	d.argv = argv;
 	d.ctl_fd = -1;
 	d.inotify_fd = -1;
+	d.tc_link = -1;
 	d.access_fd = -1;
 	/* a peer that closes mid-response is an error code, not a signal */
 	signal(SIGPIPE, SIG_IGN);
@@ -1305,7 +1356,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	define_services(&d);
-	find_xdp_prog(&d);
+	find_bpf_progs(&d);
 	if ((d.kind == RB_PORT_AF_PACKET || d.kind == RB_PORT_AF_XDP) &&
 	    hold_ports(&d) < 0) {
 		rb_ctl_close(d.ctl_fd, d.cfg.control);
@@ -1362,6 +1413,8 @@ main(int argc, char **argv)
 	pthread_join(control, NULL);
 out:
 	teardown(&d);
+	if (d.tc_link >= 0)
+		close(d.tc_link);
 	rb_ports_release(&d.held);
 	rb_ctl_close(d.ctl_fd, d.cfg.control);
 	close(d.sig_fd);

@@ -7,14 +7,8 @@
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/udp.h>
 
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-
-#include "rackboot/xdp.h"
+#include "rb_bpf.h"
 
 #define ETH_P_ARP_BE bpf_htons(ETH_P_ARP)
 #define ETH_P_IP_BE bpf_htons(ETH_P_IP)
@@ -25,13 +19,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } xsks_map SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct rb_xdp_cfg);
-} rb_cfg SEC(".maps");
 
 /* An ARP packet for IPv4 over Ethernet, as far as the target address. */
 struct arp_eth_ipv4 {
@@ -59,9 +46,7 @@ rb_xdp(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct rb_xdp_cfg *cfg;
 	struct iphdr *ip;
-	struct udphdr *udp;
 	__u32 key = 0;
-	__u16 port;
 
 	cfg = bpf_map_lookup_elem(&rb_cfg, &key);
 	if (cfg == NULL || (void *)(eth + 1) > end)
@@ -83,17 +68,7 @@ rb_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	if (cfg->answer_self && ip->daddr == cfg->ip)
 		return to_rackbootd(ctx);
-	/* fragments and options-laden headers: rackbootd serves neither */
-	if (ip->protocol != IPPROTO_UDP || ip->ihl != 5 ||
-	    (ip->frag_off & bpf_htons(0x3fff)))
-		return XDP_PASS;
-	udp = (void *)(ip + 1);
-	if ((void *)(udp + 1) > end)
-		return XDP_PASS;
-	port = bpf_ntohs(udp->dest);
-	if (cfg->ports[port >> 3] & (1 << (port & 7)))
-		return to_rackbootd(ctx);
-	return XDP_PASS;
+	return rb_udp_served(cfg, ip, end) ? to_rackbootd(ctx) : XDP_PASS;
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

@@ -3,7 +3,9 @@
 # unreachable for the UDP ports rackbootd serves (67, 4011, 69, the TFTP
 # transfer range).  Two control captures prove the check can fail: without
 # rackbootd the kernel does answer port 69, and with it, a port rackbootd
-# does not serve still gets its unreachable.
+# does not serve still gets its unreachable.  The UDP rackbootd serves is
+# dropped at the ingress hook, unseen by the kernel's UDP, and the filter
+# goes with rackbootd when it is killed.
 . "$(dirname "$0")/lib.sh"
 
 lab_up "$(lab_id 12)" --clients 1
@@ -61,3 +63,29 @@ done
 got=$(served_udp)
 [ "$got" -ge 18 ] || fail "rackbootd counted $got datagrams to its ports, want >= 18"
 pass "rackbootd running: no ICMP port unreachable for $OUR_PORTS (port 9999 still gets one)"
+
+# 3. The kernel's share: our UDP is dropped at the interface's ingress hook
+# once the PMD has its copy (a tcx link, rackboot/tcfilter.h), so the
+# kernel's UDP layer never sees it.  Without the filter every datagram
+# reaches a held socket and counts in Udp InErrors.
+udp_seen() { in_srv awk '/^Udp:/ { getline; print $2 + $3 + $4; exit }' /proc/net/snmp; }
+if grep -q "kernel_filter: on" "$WORK/rackbootd.log"; then
+	u0=$(udp_seen) s0=$(served_udp)
+	# shellcheck disable=SC2086
+	send_udp $OUR_PORTS
+	for _ in $(seq 50); do [ "$(served_udp)" -ge $((s0 + 18)) ] && break; sleep 0.1; done
+	[ "$(served_udp)" -ge $((s0 + 18)) ] || fail "rackbootd counted $(( $(served_udp) - s0 )) datagrams, want 18"
+	[ "$(udp_seen)" = "$u0" ] || fail "the kernel's UDP saw $(( $(udp_seen) - u0 )) of our datagrams"
+	pass "the kernel's UDP saw none of 18 datagrams rackbootd served (dropped at ingress)"
+	# killed, rackbootd takes the filter with it: port 69 is the
+	# kernel's again and gets its unreachable
+	rbd_stop KILL
+	capture_start "$WORK/cap2"
+	until_seen "$WORK/cap2" 69 1 || fail "after SIGKILL port 69 is still filtered: $(cat "$WORK/cap2")"
+	capture_stop
+	pass "SIGKILL of rackbootd: the ingress filter went with it"
+else
+	grep -q "kernel_filter: off.*tcx needs Linux 6.6" "$WORK/rackbootd.log" ||
+		fail "no ingress filter: $(grep kernel_filter "$WORK/rackbootd.log")"
+	echo "note: this kernel has no tcx: $(grep kernel_filter "$WORK/rackbootd.log")"
+fi
