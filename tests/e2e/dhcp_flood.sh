@@ -76,6 +76,13 @@ grep -q "^rackboot_leases_offered [0-9]" "$WORK/metrics" || fail "/metrics has n
 for _ in $(seq 60); do [ "$(offered)" = 0 ] && break; sleep 0.1; done
 [ "$(offered)" = 0 ] || fail "$(offered) offers still held 6 s after the flood"
 got=$(clients "$RELAY_A" 20)
+if [ "$got" != 20 ]; then
+	# perfdhcp never sends again what was lost, as a real client does (one
+	# of 20 went missing once in CI, under ASan beside another test): the
+	# same 20 clients once more; a pool still held would fail them again
+	echo "note: relay A's clients got $got of 20 ACKs; the same 20 once more"
+	got=$(clients "$RELAY_A" 20)
+fi
 [ "$got" = 20 ] || fail "relay A's clients got $got of 20 ACKs after the flood"
 [ "$(status_field leases_bound)" = 40 ] || fail "$(status_field leases_bound) leases bound, want 40"
 pass "the flood's offers were gone within 6 s of it stopping; relay A's next 20 clients all bound (40 leases)"
