@@ -150,6 +150,20 @@ set_port_driver(struct rb_config *c, const char *v, char *err, size_t errlen)
 			errlen);
 }
 
+static int
+set_port_frames(struct rb_config *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 256, 262144, &n, err, errlen))
+		return -1;
+	/* two 2 KiB frames fill each 4 KiB block of the ring */
+	if (n % 2)
+		return fail(err, errlen, "port-frames %lu is odd", n);
+	c->port_frames = (unsigned int)n;
+	return 0;
+}
+
 STRING_SETTER(set_root, root)
 
 static int
@@ -782,6 +796,10 @@ static const struct option_def options[] = {
 	 "(net_tap0,iface=x) or a PCI address (0000:03:00.0)"},
 	{"port-driver", "af_packet|af_xdp", set_port_driver, 0, 1,
 	 "how to attach to a kernel interface (default af_packet)"},
+	{"port-frames", "N", set_port_frames, 0, 1,
+	 "frames in each af_packet receive and send ring, one pair a worker: "
+	 "what a burst of that many packets finds room in (2 KiB each; "
+	 "default 16384)"},
 	{"root", "DIR", set_root, 0, 0,
 	 "the directory served over TFTP and HTTP (default " DEFAULT_ROOT ")"},
 	{"address", "ADDR[/PREFIX]", set_address, 0, 1,
@@ -908,6 +926,7 @@ rb_config_defaults(struct rb_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->port_driver, "af_packet");
+	c->port_frames = 16384;
 	strcpy(c->root, DEFAULT_ROOT);
 	strcpy(c->control, DEFAULT_CONTROL);
 	strcpy(c->lease_file, DEFAULT_LEASES);
@@ -1325,6 +1344,7 @@ rb_config_restart_needed(const struct rb_config *a, const struct rb_config *b,
 	} while (0)
 	CHANGED("port", strcmp(a->port, b->port));
 	CHANGED("port-driver", strcmp(a->port_driver, b->port_driver));
+	CHANGED("port-frames", a->port_frames != b->port_frames);
 	CHANGED("address", a->ip != b->ip || a->prefix != b->prefix);
 	CHANGED("lcores", strcmp(a->lcores, b->lcores));
 	CHANGED("memory", a->memory_mb != b->memory_mb);

@@ -1093,7 +1093,7 @@ start_dataplane(struct daemon *d)
 	char err[256];
 
 	if (rb_port_open(d->kind, d->cfg.port, rte_lcore_count(), d->xdp_prog,
-			 &port, err, sizeof(err)) < 0) {
+			 d->cfg.port_frames, &port, err, sizeof(err)) < 0) {
 		rb_log(RB_LOG_ERR, "start_failed", "boot port: %s", err);
 		return -1;
 	}
@@ -1311,7 +1311,7 @@ main(int argc, char **argv)
 {
 	static struct daemon d;
 	char err[512], ip[INET_ADDRSTRLEN], lo[INET_ADDRSTRLEN],
-		hi[INET_ADDRSTRLEN];
+		hi[INET_ADDRSTRLEN], kind[64];
 	pthread_t control;
 	sigset_t sigs;
 
@@ -1371,11 +1371,16 @@ main(int argc, char **argv)
 		d.exit_code = 1;
 		goto out;
 	}
+	if (d.kind == RB_PORT_AF_PACKET)
+		snprintf(kind, sizeof(kind), "%s, rings of %u frames",
+			 kind_names[d.kind], d.cfg.port_frames);
+	else
+		snprintf(kind, sizeof(kind), "%s", kind_names[d.kind]);
 	rb_log(RB_LOG_INFO, "started",
 	       "port %s (%s), address %s/%u, DHCP %s (pool %s-%s%s), %u "
 	       "worker(s) on lcores %s, %u MiB %s, ARP/ping answered by %s, "
 	       "control %s",
-	       d.cfg.port, kind_names[d.kind], ip_str(d.cfg.ip, ip),
+	       d.cfg.port, kind, ip_str(d.cfg.ip, ip),
 	       d.cfg.prefix,
 	       !d.cfg.dhcp ? "off" : d.cfg.proxy_dhcp ? "proxy" : "server",
 	       ip_str(d.cfg.ranges[0].lo, lo), ip_str(d.cfg.ranges[0].hi, hi),

@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "rackboot/log.h"
+#include "rackboot/port.h"
 #include "worker.h"
 
 #define RX_DESC 1024
@@ -249,6 +250,8 @@ rb_dp_counters(const struct rb_dp *dp, uint64_t out[RB_CTR_MAX])
 		for (c = 0; c < RB_CTR_MAX; c++)
 			out[c] += rb_counter_read(&dp->workers[i].ctr,
 						  (enum rb_counter)c);
+	/* the one drop no worker sees: the port's own */
+	out[RB_CTR_DROP_port_missed] = rb_port_missed(dp->conf.port_id);
 }
 
 void

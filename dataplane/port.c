@@ -27,9 +27,10 @@
 
 #include "rackboot/port.h"
 
-/* af_packet ring geometry: 2 KiB frames carry a 1500-byte MTU whole, and
- * 2048 of them absorb a burst of a thousand clients */
-#define AFP_ARGS "blocksz=4096,framesz=2048,framecnt=2048"
+/* af_packet ring geometry: 2 KiB frames carry a 1500-byte MTU whole, two
+ * to a page-sized block, so the ring needs no large contiguous pages
+ * however many frames it has */
+#define AFP_ARGS "blocksz=4096,framesz=2048"
 
 int
 rb_port_is_pci(const char *spec)
@@ -75,39 +76,31 @@ vdev_open(const char *name, const char *args, uint16_t *port_id, char *err,
 	return rc;
 }
 
+/* The af_packet PMD's sockets, one a queue, found after it opened them:
+ * their kernel drop counts are the port's only record of a full ring
+ * (the PMD reports none).  One boot port per process. */
+#define AFP_MAX_SOCKETS 64
+static int afp_fds[AFP_MAX_SOCKETS];
+static unsigned int afp_nb_fds;
+static uint64_t afp_missed; /* summed from the sockets, which reset */
+
 /**
- * Keep out of the af_packet PMD's rings on @p ifindex what the worker
- * would only drop: the frames the kernel itself sends on that interface,
- * and TCP (the kernel's HTTP, both ways).  Without this every frame of a
- * storm's HTTP traffic (gigabytes) is copied into the rings for nothing,
- * crowding out what clients send.  The PMD joins its sockets to a fanout
- * group, whose hook ignores PACKET_IGNORE_OUTGOING on a member, so a
- * socket filter does it.  The PMD keeps its sockets to itself: they are
- * found by what they are bound to.
+ * Find the af_packet PMD's sockets on @p ifindex: it keeps them to itself,
+ * so they are found by what they are bound to.
  *
- * @return how many sockets took the filter
+ * @param ifindex  the boot port's interface
+ * @return how many were found (into afp_fds)
  */
 static unsigned int
-afp_filter(unsigned int ifindex)
+afp_find_sockets(unsigned int ifindex)
 {
-	static struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 5, 0),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTE_ETHER_TYPE_IPV4, 0, 2),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0x40000),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	unsigned int n = 0;
 
+	afp_nb_fds = 0;
 	if (d == NULL)
 		return 0;
-	while ((e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL && afp_nb_fds < AFP_MAX_SOCKETS) {
 		struct sockaddr_ll sll;
 		socklen_t len = sizeof(int);
 		int fd = atoi(e->d_name), dom = 0;
@@ -121,17 +114,71 @@ afp_filter(unsigned int ifindex)
 		if (getsockname(fd, (struct sockaddr *)&sll, &len) < 0 ||
 		    (unsigned int)sll.sll_ifindex != ifindex)
 			continue;
-		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			       sizeof(prog)) == 0)
-			n++;
+		afp_fds[afp_nb_fds++] = fd;
 	}
 	closedir(d);
+	return afp_nb_fds;
+}
+
+/**
+ * Keep out of the af_packet PMD's rings what the worker would only drop:
+ * the frames the kernel itself sends on the interface, and TCP (the
+ * kernel's HTTP, both ways).  Without this every frame of a storm's HTTP
+ * traffic (gigabytes) is copied into the rings for nothing, crowding out
+ * what clients send.  The PMD joins its sockets to a fanout group, whose
+ * hook ignores PACKET_IGNORE_OUTGOING on a member, so a socket filter
+ * does it.
+ *
+ * @return how many sockets took the filter
+ */
+static unsigned int
+afp_filter(void)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 5, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTE_ETHER_TYPE_IPV4, 0, 2),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0x40000),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+	unsigned int i, n = 0;
+
+	for (i = 0; i < afp_nb_fds; i++)
+		if (setsockopt(afp_fds[i], SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			       sizeof(prog)) == 0)
+			n++;
 	return n;
+}
+
+uint64_t
+rb_port_missed(uint16_t port_id)
+{
+	struct rte_eth_stats st;
+	unsigned int i;
+
+	if (afp_nb_fds == 0)
+		return rte_eth_stats_get(port_id, &st) == 0 ? st.imissed : 0;
+	for (i = 0; i < afp_nb_fds; i++) {
+		struct tpacket_stats ts;
+		socklen_t len = sizeof(ts);
+
+		/* reading resets the socket's counts: keep the sum */
+		if (getsockopt(afp_fds[i], SOL_PACKET, PACKET_STATISTICS, &ts,
+			       &len) == 0)
+			__atomic_fetch_add(&afp_missed, ts.tp_drops,
+					   __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&afp_missed, __ATOMIC_RELAXED);
 }
 
 int
 rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
-	     const char *xdp_prog, uint16_t *port_id, char *err, size_t errlen)
+	     const char *xdp_prog, unsigned int frames, uint16_t *port_id,
+	     char *err, size_t errlen)
 {
 	char args[512], name[128];
 	const char *comma;
@@ -143,10 +190,14 @@ rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 			snprintf(err, errlen, "no interface '%s'", spec);
 			return -ENODEV;
 		}
-		snprintf(args, sizeof(args), "iface=%s,qpairs=%u," AFP_ARGS,
-			 spec, nb_queues);
+		snprintf(args, sizeof(args),
+			 "iface=%s,qpairs=%u," AFP_ARGS ",framecnt=%u", spec,
+			 nb_queues, frames);
 		rc = vdev_open("net_af_packet0", args, port_id, err, errlen);
-		if (rc == 0 && afp_filter(if_nametoindex(spec)) == 0)
+		if (rc == 0 && afp_find_sockets(if_nametoindex(spec)) > 0)
+			/* a fresh count: the rings were empty until now */
+			(void)rb_port_missed(*port_id);
+		if (rc == 0 && afp_filter() == 0)
 			RTE_LOG(WARNING, USER1, "%s: no filter on the af_packet "
 				"sockets: the kernel's own and TCP frames "
 				"reach the rings too\n", spec);

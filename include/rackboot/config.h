@@ -37,6 +37,7 @@ struct rb_config {
 	char config_file[PATH_MAX];
 	char port[256];        /**< interface, device string or PCI address */
 	char port_driver[16];  /**< af_packet or af_xdp */
+	unsigned int port_frames; /**< --port-frames: af_packet ring size */
 	char root[PATH_MAX];
 	uint32_t ip;           /**< network order; 0 until set or derived */
 	unsigned int prefix;

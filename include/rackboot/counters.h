@@ -62,6 +62,7 @@
  * normal traffic on a shared segment.
  */
 #define RB_DROP_REASONS(X)                                                     \
+	X(port_missed, "frames the boot port lost before a worker took them: its receive ring was full (--port-frames)") \
 	X(eth_runt, "frame shorter than an Ethernet header")                    \
 	X(eth_not_for_us, "unicast frame for another MAC address")              \
 	X(eth_own_source, "frame from our own MAC: the kernel's own traffic seen on an af_packet port, or a loop")             \

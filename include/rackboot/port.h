@@ -72,6 +72,7 @@ int rb_eal_have_hugepages(unsigned int memory_mb);
  * @param spec      the --port value
  * @param nb_queues rx/tx queue pairs wanted (one per worker)
  * @param xdp_prog  for af_xdp: the XDP program object to load
+ * @param frames    for af_packet: frames in each ring (even)
  * @param port_id   the new port's id
  * @param err       a reason on failure
  * @param errlen    size of @p err
@@ -79,7 +80,18 @@ int rb_eal_have_hugepages(unsigned int memory_mb);
  */
 int rb_port_open(enum rb_port_kind kind, const char *spec,
 		 unsigned int nb_queues, const char *xdp_prog,
-		 uint16_t *port_id, char *err, size_t errlen);
+		 unsigned int frames, uint16_t *port_id, char *err,
+		 size_t errlen);
+
+/**
+ * Frames the boot port lost because a receive ring was full, since it
+ * opened: on af_packet the kernel's count for the PMD's sockets (the PMD
+ * reports none), otherwise the port's imissed.  Safe from any thread.
+ *
+ * @param port_id  the boot port
+ * @return the count
+ */
+uint64_t rb_port_missed(uint16_t port_id);
 
 /**
  * Create the exception tap: a kernel interface named @p ifname that carries

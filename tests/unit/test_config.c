@@ -93,6 +93,7 @@ test_defaults_and_derived_pool(void **state)
 	assert_string_equal(ip(c.ranges[0].hi), "10.99.3.254");
 	assert_int_equal(c.ranges[0].lease_secs, 3600);
 	assert_string_equal(c.port_driver, "af_packet");
+	assert_int_equal(c.port_frames, 16384);
 	assert_int_equal(c.tftp_port_lo, 61000);
 	assert_int_equal(c.idle_sleep_us, 100);
 	assert_int_equal(c.tftp_mc_gather_ms, 200);
@@ -158,6 +159,15 @@ test_command_line_errors(void **state)
 	assert_int_equal(args(&c, err, sizeof(err), "--memory", "12", NULL),
 			 -1);
 	assert_string_equal(err, "option '--memory': 12 is outside 32..1048576");
+	assert_int_equal(args(&c, err, sizeof(err), "--port-frames", "4097",
+			      NULL),
+			 -1);
+	assert_string_equal(err, "option '--port-frames': port-frames 4097 is odd");
+	assert_int_equal(args(&c, err, sizeof(err), "--port-frames", "128",
+			      NULL),
+			 -1);
+	assert_string_equal(err,
+			    "option '--port-frames': 128 is outside 256..262144");
 	assert_int_equal(args(&c, err, sizeof(err), "--address", "10.99.1",
 			      NULL),
 			 -1);
@@ -380,10 +390,12 @@ test_restart_needed(void **state)
 	rb_config_restart_needed(&a, &b, buf, sizeof(buf));
 	assert_string_equal(buf, "");
 	strcpy(b.port, "eth9");
+	b.port_frames = 2048;
 	b.memory_mb = 1024;
 	b.tftp_mc_gather_ms = 0;
 	rb_config_restart_needed(&a, &b, buf, sizeof(buf));
-	assert_string_equal(buf, "port, memory, tftp-multicast-gather");
+	assert_string_equal(buf,
+			    "port, port-frames, memory, tftp-multicast-gather");
 }
 
 int
