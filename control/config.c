@@ -814,8 +814,8 @@ static const struct option_def options[] = {
 	 "(default 10)"},
 	{"dhcp-offer-limit", "N|off", set_dhcp_offer_limit, 0, 1,
 	 "offers one relay or port may hold in a pool at once, so a DISCOVER "
-	 "flood from random MACs cannot take the pool (default: half the "
-	 "pool)"},
+	 "flood from random MACs cannot take the pool (default: three "
+	 "quarters of the pool)"},
 	{"proxy-dhcp", NULL, set_proxy_dhcp, 0, 1,
 	 "proxyDHCP: another server gives addresses, rackbootd only boot "
 	 "information (ports 67 and 4011)"},
