@@ -182,11 +182,13 @@ rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 {
 	char args[512], name[128];
 	const char *comma;
+	unsigned int ifindex;
 	int rc;
 
 	switch (kind) {
 	case RB_PORT_AF_PACKET:
-		if (if_nametoindex(spec) == 0) {
+		ifindex = if_nametoindex(spec);
+		if (ifindex == 0) {
 			snprintf(err, errlen, "no interface '%s'", spec);
 			return -ENODEV;
 		}
@@ -194,9 +196,8 @@ rb_port_open(enum rb_port_kind kind, const char *spec, unsigned int nb_queues,
 			 "iface=%s,qpairs=%u," AFP_ARGS ",framecnt=%u", spec,
 			 nb_queues, frames);
 		rc = vdev_open("net_af_packet0", args, port_id, err, errlen);
-		if (rc == 0 && afp_find_sockets(if_nametoindex(spec)) > 0)
-			/* a fresh count: the rings were empty until now */
-			(void)rb_port_missed(*port_id);
+		if (rc == 0)
+			afp_find_sockets(ifindex);
 		if (rc == 0 && afp_filter() == 0)
 			RTE_LOG(WARNING, USER1, "%s: no filter on the af_packet "
 				"sockets: the kernel's own and TCP frames "

@@ -62,6 +62,22 @@ send_bcast(struct tmsg *t)
 	send_q(0, t, zero_ip, bcast_ip, 68, 67);
 }
 
+/** A DISCOVER from machine @p n behind @p relay, on queue @p q. */
+static void
+send_relayed_discover(unsigned int q, unsigned int n, uint32_t xid,
+		      const uint8_t relay[4])
+{
+	uint8_t mac[6];
+	struct tmsg t;
+
+	mac_of(mac, n);
+	tmsg_start(&t, mac, xid);
+	tmsg_addr(&t, TMSG_GIADDR, relay);
+	tmsg_type(&t, 1);
+	tmsg_end(&t);
+	send_q(q, &t, relay, server_ip, 67, 67);
+}
+
 /** The next frame sent: its DHCP payload (returned) and addresses. */
 struct reply {
 	int len;
@@ -430,18 +446,9 @@ test_two_workers_one_pool(void **state)
 	struct reply r;
 
 	(void)state;
-	for (i = 0; i < 2000; i++) {
-		uint8_t mac[6];
-		struct tmsg t;
-
-		mac_of(mac, 10000 + i);
-		tmsg_start(&t, mac, 0xa0000 + i);
-		tmsg_addr(&t, TMSG_GIADDR, (const uint8_t[]){10, 99, 16, 1});
-		tmsg_type(&t, 1);
-		tmsg_end(&t);
-		send_q(i % 2, &t, (const uint8_t[]){10, 99, 16, 1}, server_ip,
-		       67, 67);
-	}
+	for (i = 0; i < 2000; i++)
+		send_relayed_discover(i % 2, 10000 + i, 0xa0000 + i,
+				      (const uint8_t[]){10, 99, 16, 1});
 	/* each OFFER is answered with a REQUEST on the other worker's
 	 * queue, so both workers bind into the pool at once; OFFERs and ACKs
 	 * come back in whatever order the workers finish them */
@@ -492,17 +499,8 @@ test_default_offer_limit(void **state)
 	struct reply r;
 
 	(void)state;
-	for (i = 0; i < 100; i++) {
-		uint8_t mac[6];
-		struct tmsg t;
-
-		mac_of(mac, 30000 + i);
-		tmsg_start(&t, mac, 0xc0000 + i);
-		tmsg_addr(&t, TMSG_GIADDR, relay);
-		tmsg_type(&t, 1);
-		tmsg_end(&t);
-		send_q(i % 2, &t, relay, server_ip, 67, 67);
-	}
+	for (i = 0; i < 100; i++)
+		send_relayed_discover(i % 2, 30000 + i, 0xc0000 + i, relay);
 	while (recv_reply(&r, 1000) == 0) {
 		assert_int_equal(rtype(&r), 2);
 		offers++;
